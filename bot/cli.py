@@ -1,0 +1,88 @@
+"""The command line: `python -m bot export ...`, and the tools developers reach for.
+
+Errors the user can fix (an unknown user, a bad argument, an unreachable database) print one
+clear line on stderr and exit with status 2; they never show a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional, Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.config import DATABASE_URL_ENV
+
+
+class CliError(Exception):
+    """A problem to report in one line, without a traceback."""
+
+
+def _database():
+    from bot.db import Database
+    try:
+        return Database()
+    except SQLAlchemyError as error:
+        raise CliError(f"cannot open the database ({error.__class__.__name__}); check {DATABASE_URL_ENV}") from error
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import UnknownUser, export_user, to_markdown
+    db = _database()
+    try:
+        data = export_user(db, args.user)
+    except UnknownUser:
+        raise CliError(f"no stored work for user '{args.user}' (the user id is the chat's sender id)")
+    finally:
+        db.dispose()
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.format == "json" else to_markdown(data))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    db = _database()
+    db.dispose()
+    print(f"database schema is up to date ({db.engine.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def cmd_parse_rating(args: argparse.Namespace) -> int:
+    from bot.ratings import parse_rating
+    parsed = parse_rating(args.text)
+    print(json.dumps({"rating": parsed.rating, "note": parsed.note, "reason": parsed.reason}))
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's default also exits 2, with usage; keep it short
+        self.print_usage(sys.stderr)
+        raise CliError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m bot", description="Common Ground: the district-charter collaboration guide.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    export = commands.add_parser("export", help="print a user's stored work")
+    export.add_argument("--user", required=True, help="the user's sender id (as the chat channel sends it)")
+    export.add_argument("--format", choices=("json", "markdown"), default="json")
+    export.set_defaults(func=cmd_export)
+    migrate = commands.add_parser("migrate", help=f"create or upgrade the database schema ({DATABASE_URL_ENV})")
+    migrate.set_defaults(func=cmd_migrate)
+    parse = commands.add_parser("parse-rating", help="show how a typed answer is read as a rating")
+    parse.add_argument("text")
+    parse.set_defaults(func=cmd_parse_rating)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
+        return args.func(args)
+    except CliError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,21 @@
+"""Where things live: the project's folders and the one setting that picks the database."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_DIR / "var"
+
+# The one environment variable that moves all storage (our answers and Rasa's conversation
+# history) to another database, e.g. postgresql://user@127.0.0.1:5432/common_ground.
+DATABASE_URL_ENV = "COMMON_GROUND_DATABASE_URL"
+
+
+def database_url() -> str:
+    """The database to use: the environment variable if set, else a SQLite file under var/."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return url
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{VAR_DIR / 'common_ground.db'}"

@@ -1,0 +1,63 @@
+"""The stored shape of a participant's work: who they are, where they are, and every answer.
+
+Each table holds one kind of answer so that later stages add tables (through migrations)
+without touching these. Rows are keyed by the participant and the id from `knowledge/`,
+so an answer given twice is updated in place, never duplicated.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Participant(Base):
+    """One person talking to the bot, known by the channel's sender id."""
+
+    __tablename__ = "participants"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # Where the conversation stands, so it resumes after a pause or a restart.
+    stage = Column(String(64))
+    awaiting = Column(String(128))
+
+    answers = relationship("AssessmentAnswer", cascade="all, delete-orphan", lazy="selectin")
+    reflections = relationship("DimensionReflection", cascade="all, delete-orphan", lazy="selectin")
+
+
+class AssessmentAnswer(Base):
+    """The rating and note a participant gave one self-assessment factor."""
+
+    __tablename__ = "assessment_answers"
+    __table_args__ = (UniqueConstraint("participant_id", "factor_id", name="uq_answer_factor"),)
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    factor_id = Column(String(64), nullable=False)
+    rating = Column(String(32))      # a scale id; NULL while skipped
+    note = Column(Text)
+    skipped = Column(Boolean, nullable=False, default=False)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class DimensionReflection(Base):
+    """The optional next steps a participant wrote after a dimension's summary."""
+
+    __tablename__ = "dimension_reflections"
+    __table_args__ = (UniqueConstraint("participant_id", "dimension_id", name="uq_reflection_dimension"),)
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    dimension_id = Column(String(64), nullable=False)
+    next_steps = Column(Text)        # NULL when the participant chose not to write any
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

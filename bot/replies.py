@@ -1,0 +1,19 @@
+"""What the bot says: text with optional buttons, independent of any chat channel."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str  # sent back as if the user had typed it
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}

@@ -1,0 +1,88 @@
+"""Reads and writes participants' work; the only module that knows the tables.
+
+The services call these methods inside one transaction per conversational turn.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.models import AssessmentAnswer, DimensionReflection, Participant
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # participants -------------------------------------------------------------------------
+    def find_participant(self, sender_id: str) -> Optional[Participant]:
+        return self.session.execute(
+            select(Participant).where(Participant.sender_id == sender_id)
+        ).scalar_one_or_none()
+
+    def participant(self, sender_id: str) -> Participant:
+        """The participant with this sender id, created on first contact."""
+        found = self.find_participant(sender_id)
+        if found is None:
+            found = Participant(sender_id=sender_id)
+            self.session.add(found)
+            self.session.flush()
+        return found
+
+    def set_position(self, participant: Participant, stage: Optional[str], awaiting: Optional[str]) -> None:
+        participant.stage = stage
+        participant.awaiting = awaiting
+
+    # self-assessment answers --------------------------------------------------------------
+    def answers(self, participant: Participant) -> dict[str, AssessmentAnswer]:
+        return {a.factor_id: a for a in participant.answers}
+
+    def _answer_row(self, participant: Participant, factor_id: str) -> AssessmentAnswer:
+        row = self.answers(participant).get(factor_id)
+        if row is None:
+            row = AssessmentAnswer(participant_id=participant.id, factor_id=factor_id, skipped=False)
+            participant.answers.append(row)
+        return row
+
+    def save_rating(self, participant: Participant, factor_id: str, rating: str,
+                    note: Optional[str]) -> AssessmentAnswer:
+        """Stores a rating; a new note replaces the old one, no note keeps it."""
+        row = self._answer_row(participant, factor_id)
+        row.rating = rating
+        row.skipped = False
+        if note:
+            row.note = note
+        self.session.flush()
+        return row
+
+    def mark_skipped(self, participant: Participant, factor_id: str) -> None:
+        row = self._answer_row(participant, factor_id)
+        if row.rating is None:
+            row.skipped = True
+        self.session.flush()
+
+    def clear_skips(self, participant: Participant) -> None:
+        for row in participant.answers:
+            row.skipped = False
+        self.session.flush()
+
+    # dimension reflections ----------------------------------------------------------------
+    def reflections(self, participant: Participant) -> dict[str, DimensionReflection]:
+        return {r.dimension_id: r for r in participant.reflections}
+
+    def save_next_steps(self, participant: Participant, dimension_id: str, text: Optional[str]) -> None:
+        """Records the next steps, or that the participant chose to write none (text None)."""
+        row = self.reflections(participant).get(dimension_id)
+        if row is None:
+            row = DimensionReflection(participant_id=participant.id, dimension_id=dimension_id)
+            participant.reflections.append(row)
+        row.next_steps = text
+        self.session.flush()
+
+    def delete_participant(self, participant: Participant) -> None:
+        for table in (AssessmentAnswer, DimensionReflection):
+            self.session.execute(delete(table).where(table.participant_id == participant.id))
+        self.session.delete(participant)
+        self.session.flush()

@@ -69,11 +69,11 @@ def explain_factor(factor: Factor, asks_why: bool) -> str:
 def explain(text: str, knowledge: Knowledge, current: Optional[Factor] = None) -> str:
     """The best explanation for a question, given the factor being asked (if any)."""
     term = find_term(text, knowledge)
-    factor = find_factor(text, knowledge)
-    if factor is not None and (term is None or len(factor.short) >= len(term.term)):
-        return explain_factor(factor, asks_why=False)
     if term is not None:
         return render_term(term, knowledge)
+    factor = find_factor(text, knowledge)
+    if factor is not None:
+        return explain_factor(factor, asks_why=False)
     if current is not None:
         return explain_factor(current, asks_why=bool(_WHY.search(_normal(text))))
     topics = ", ".join(t.term for t in knowledge.terms[:12])

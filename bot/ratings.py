@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.text import clean_text
 
@@ -81,19 +81,19 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
         r"|^(?:no|nope|nah|not|negative|never|false|wrong)\b")),
     ("strongly_agree", re.compile(
         r"\b(?:strongly agree|(?:totally|completely|absolutely|definitely|fully|entirely|"
-        r"wholeheartedly|very much|really|certainly) agree|very much so|100 ?%|without a doubt|"
-        r"no doubt|for sure|very true|couldn'?t agree more|all the way)\b"
+        r"wholeheartedly|very much|really|certainly) agree|very much so|without a doubt|"
+        r"no doubt|for sure|very true|couldn'?t agree more|all the way)\b|\b100 ?%"
         r"|^(?:absolutely|definitely|totally|completely|certainly|entirely|strongly|"
         r"hell yes|of course|indeed)\b")),
     ("agree", re.compile(
         r"\b(?:agree|agreed|mostly|largely|generally|pretty much|by and large|more or less|"
         r"i think so|i believe so|that'?s right|that'?s true|on the whole)\b"
-        r"|^(?:yes|yeah|yea|yep|yup|ya|sure|true|correct|right|ok|okay|fine|affirmative|"
-        r"we do|we have|we are|we can|it is|there is|they do)\b")),
+        r"|^(?:yes|yeah|yea|yep|yup|ya|sure|true|correct|right|ok|okay|fine|affirmative)\b"
+        r"|^(?:we do|we have|we are|we can|it is|there is|they do)$")),
 ]
 
 _LEADING_CONNECTOR = re.compile(r"^(?:but|because|since|though|although|however|except)\b[\s,]*", re.IGNORECASE)
-_QUESTION_START = re.compile(r"^(?:what|why|how|who|which|where|when|can|could|does|do|is|are|should|would)\b")
+_QUESTION_START = re.compile(r"^(?:what|why|how|who|which|where|when)\b")
 
 
 @dataclass(frozen=True)
@@ -113,9 +113,9 @@ def _fix_typos(clause: str) -> str:
     words = []
     for word in clause.split(" "):
         if len(word) >= _MIN_TYPO_LENGTH and word.isalpha() and word not in _VOCABULARY:
-            match = process.extractOne(word, _VOCABULARY, scorer=Levenshtein.normalized_similarity,
-                                       score_cutoff=0.75)
-            if match and Levenshtein.distance(word, match[0]) <= 2:
+            # OSA counts a swapped pair of letters ("argee") as one edit.
+            match = process.extractOne(word, _VOCABULARY, scorer=OSA.normalized_similarity, score_cutoff=0.75)
+            if match and OSA.distance(word, match[0]) <= 2:
                 word = match[0]
         words.append(word)
     return " ".join(words)

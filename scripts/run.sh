@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Starts the action server, then Rasa in the foreground; stopping Rasa (Ctrl-C) stops both.
+#   scripts/run.sh serve          REST channel on :5005 (and the HTTP API), actions on :5055
+#   scripts/run.sh chat USER_ID   a conversation in this terminal as USER_ID
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-serve}
+venv=.venv/bin
+export RASA_TELEMETRY_ENABLED=false PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3
+mkdir -p var
+
+actions_port=${ACTIONS_PORT:-5055}
+if (exec 3<>"/dev/tcp/127.0.0.1/$actions_port") 2>/dev/null; then
+  echo "Port $actions_port is already in use (another action server?). Stop it first." >&2
+  exit 1
+fi
+"$venv/rasa" run actions --actions actions --port "$actions_port" >var/actions.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 120); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$actions_port") 2>/dev/null && break
+  kill -0 $actions_pid 2>/dev/null || { echo "The action server failed to start; see var/actions.log" >&2; exit 1; }
+  sleep 0.5
+done
+
+model=models/common-ground.tar.gz
+if [ "$mode" = chat ]; then
+  user=${2:-$(whoami)}
+  echo "Loading the assistant (about 20 seconds)... You are '$user'; your answers are saved under that id."
+  echo "Type your messages; /stop or Ctrl-C ends the chat. Try: hi"
+  "$venv/rasa" shell --model "$model" --endpoints endpoints.yml --conversation-id "$user" --quiet 2>var/rasa.log
+else
+  echo "Rasa REST channel: POST http://localhost:5005/webhooks/rest/webhook {\"sender\": \"...\", \"message\": \"...\"}"
+  "$venv/rasa" run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
+    --enable-api --port "${RASA_PORT:-5005}" --cors "*"
+fi

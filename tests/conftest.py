@@ -1,0 +1,68 @@
+"""Shared fixtures: a fresh database per test, on SQLite and (when reachable) PostgreSQL.
+
+PostgreSQL tests use COMMON_GROUND_TEST_POSTGRES_URL (default: the local server on
+127.0.0.1:5432, trust auth, database `test`) and a throw-away schema per test. Where no
+server answers they are skipped with a message saying what they need; under CI (CI=true)
+or REQUIRE_SERVICES=1 a missing server fails the run instead.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.db import Database
+from bot.knowledge import knowledge
+
+POSTGRES_URL = os.environ.get("COMMON_GROUND_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SERVICES_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _postgres_or_skip() -> None:
+    try:
+        engine = create_engine(POSTGRES_URL, future=True, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception as error:  # any driver error means: no usable server here
+        message = (f"needs PostgreSQL at {POSTGRES_URL} (set COMMON_GROUND_TEST_POSTGRES_URL); "
+                   f"could not connect: {error.__class__.__name__}")
+        if SERVICES_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def postgres_db():
+    _postgres_or_skip()
+    schema = f"cg_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    db = Database(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    yield db
+    db.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request):
+    """The same test on both databases."""
+    yield request.getfixturevalue(f"{request.param}_db")
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return knowledge()

@@ -1,0 +1,122 @@
+"""Every custom action, run the way the action server runs it: a tracker in, events and messages out."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import actions, services
+from bot.config import DATABASE_URL_ENV
+
+DOMAIN = {"forms": {"self_assessment_form": {"required_slots": ["assessment_answer"]}},
+          "slots": {"assessment_answer": {}, "continue_assessment": {}}}
+
+
+@pytest.fixture(autouse=True)
+def fresh_services(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'actions.db'}")
+    for factory in (services.database, services.self_assessment, services.home):
+        factory.cache_clear()
+    yield
+    services.database().dispose()
+    for factory in (services.database, services.self_assessment, services.home):
+        factory.cache_clear()
+
+
+def tracker(text="", intent=None, active_loop=None, sender="user-1", slots=None):
+    return Tracker(
+        sender_id=sender, slots={"requested_slot": "assessment_answer" if active_loop else None, **(slots or {})},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        events=[{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()], paused=False, followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {}, latest_action_name="action_listen",
+    )
+
+
+def run(action, **kwargs):
+    dispatcher = CollectingDispatcher()
+    result = action.run(dispatcher, tracker(**kwargs), DOMAIN)
+    if asyncio.iscoroutine(result):
+        result = asyncio.run(result)
+    return dispatcher.messages, result
+
+
+def texts(messages):
+    return " ".join(m["text"] for m in messages)
+
+
+def test_welcome_for_a_newcomer_offers_to_start():
+    messages, events = run(actions.ActionWelcome(), text="hi", intent="greet")
+    assert "Common Ground" in texts(messages) and events == []
+    assert [b["payload"] for b in messages[0]["buttons"]][0] == "start the self-assessment"
+
+
+def test_start_sets_the_slot_and_ask_shows_the_question_with_buttons():
+    messages, events = run(actions.ActionStartSelfAssessment(), text="let's do the self-assessment",
+                           intent="start_self_assessment")
+    assert events == [SlotSet("continue_assessment", True)] and "17 short statements" in texts(messages)
+    messages, _ = run(actions.ActionAskAssessmentAnswer())
+    assert messages[0]["text"].startswith("Question 1 of 17")
+    assert len(messages[0]["buttons"]) == 5
+
+
+def test_validation_stores_the_answer_and_keeps_the_form_going():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, events = run(actions.ValidateSelfAssessmentForm(), text="mostly", intent="rate",
+                           active_loop="self_assessment_form", slots={"assessment_answer": "mostly"})
+    assert "Recorded agree for question 1" in texts(messages)
+    assert SlotSet("assessment_answer", None) in events
+    assert SlotSet("requested_slot", None) not in events
+
+
+def test_validation_ends_the_form_after_the_last_step():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    events = []
+    for _ in range(21):  # 17 factors + 4 next-steps prompts
+        _, events = run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate",
+                        active_loop="self_assessment_form", slots={"assessment_answer": "agree"})
+    assert SlotSet("requested_slot", None) in events
+    messages, _ = run(actions.ActionSelfAssessmentOverview(), intent="show_progress")
+    assert "Your self-assessment overview" in texts(messages)
+
+
+def test_explain_answers_and_leaves_the_question_open():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, events = run(actions.ActionExplain(), text="what is a neutral convener?", intent="explain",
+                           active_loop="self_assessment_form")
+    assert "trusted by both sectors" in texts(messages) and events == []
+    messages, _ = run(actions.ActionAskAssessmentAnswer())
+    assert messages[0]["text"].startswith("Question 1 of 17")
+
+
+def test_explain_treats_a_misread_answer_as_an_answer():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, _ = run(actions.ActionExplain(), text="agree, we explained our goals to the board", intent="explain",
+                      active_loop="self_assessment_form")
+    assert "Recorded agree for question 1" in texts(messages)
+
+
+def test_pause_then_resume():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
+        slots={"assessment_answer": "agree"})
+    messages, _ = run(actions.ActionPause(), text="I have to run", intent="stop")
+    assert "pick up at question 2" in texts(messages)
+    messages, events = run(actions.ActionStartSelfAssessment(), text="where was I?", intent="resume")
+    assert "picking up at question 2" in texts(messages) and events == [SlotSet("continue_assessment", True)]
+
+
+def test_command_outside_the_form_changes_an_answer():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
+        slots={"assessment_answer": "agree"})
+    messages, events = run(actions.ActionAssessmentCommand(), text="change question 1 to strongly disagree",
+                           intent="change_answer")
+    assert "Changed question 1" in texts(messages) and events == [SlotSet("continue_assessment", True)]
+
+
+def test_help_lists_what_the_bot_can_do():
+    messages, _ = run(actions.ActionHelp(), text="blorp", intent="nlu_fallback")
+    assert texts(messages).startswith("Sorry, I didn't understand")
+    messages, _ = run(actions.ActionHelp(), text="help", intent="help")
+    assert texts(messages).startswith("Here is what I can do")

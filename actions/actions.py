@@ -9,8 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from bot.explain import find_term
-from bot.ratings import parse_rating
 from bot.replies import Reply
 
 FORM = "self_assessment_form"
@@ -112,9 +110,8 @@ class ActionExplain(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = latest_text(tracker)
         service = services.self_assessment()
-        in_form = tracker.active_loop_name == FORM
-        # The classifier can mistake an answer with a long note for a question: the parser decides.
-        if in_form and parse_rating(text).ok and find_term(text, service.kb) is None:
+        # The classifier can mistake an answer that mentions a term for a question: the service decides.
+        if tracker.active_loop_name == FORM and service.takes_as_answer(tracker.sender_id, text):
             send(dispatcher, service.handle(tracker.sender_id, text, latest_intent(tracker)).replies)
             return []
         send(dispatcher, [service.explain(tracker.sender_id, text)])

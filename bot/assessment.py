@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from bot.db import Database
-from bot.explain import explain
+from bot.explain import explain, find_term
 from bot.knowledge import Dimension, Factor, Knowledge, knowledge as load_default
 from bot.models import Participant
 from bot.navigation import BACK, CHANGE, SKIP, Command, declines, parse_command
@@ -23,7 +23,7 @@ from bot.ratings import (CONFLICT, EMPTY, IN_BETWEEN, LABELS, OFF_SCALE, QUESTIO
 from bot.replies import Button, Reply
 from bot.repository import Repository
 from bot.scoring import NEEDS_WORK, READY, DimensionResult, score_dimension
-from bot.text import MAX_ANSWER_CHARS, clean_text, too_long
+from bot.text import MAX_ANSWER_CHARS, clean_text, looks_like_question, too_long
 
 STAGE = "self_assessment"
 NEXT_STEPS = ".next_steps"
@@ -98,6 +98,7 @@ class SelfAssessment:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
             first_time = not p.answers and not p.reflections
+            p.last_asked = None  # a fresh start shows the question in full
             if not resume:
                 repo.clear_skips(p)
             if resume and p.awaiting in self.steps and self._is_pending(repo, p, p.awaiting):
@@ -147,9 +148,16 @@ class SelfAssessment:
                 repo.set_position(p, STAGE, step)
             if step is None:
                 return Reply("You've answered every question. Say \"show my results\" for the overview.")
+            again, p.last_asked = p.last_asked == step, step
             if is_next_steps(step):
-                return self._next_steps_question(repo, p, self.kb.dimension(step[: -len(NEXT_STEPS)]))
-            return self._factor_question(repo, p, self.kb.factor(step))
+                dimension = self.kb.dimension(step[: -len(NEXT_STEPS)])
+                if again:
+                    return Reply(f"Next steps for {dimension.title.lower()}? Write them, or say \"skip\".", (SKIP_BUTTON,))
+                return self._next_steps_question(repo, p, dimension)
+            factor = self.kb.factor(step)
+            if again:
+                return Reply(f"Question {factor.number}: {factor.title} How far do you agree?", RATING_BUTTONS)
+            return self._factor_question(repo, p, factor)
 
     def _factor_question(self, repo: Repository, p: Participant, factor: Factor) -> Reply:
         dimension = self.kb.dimension(factor.dimension_id)
@@ -177,6 +185,8 @@ class SelfAssessment:
         dimension = result.dimension
         counts = Counter(result.ratings.get(f.id) for f in dimension.factors)
         spread = ", ".join(f"{LABELS[r]} {counts[r]}" for r in RATINGS if counts[r])
+        if counts[None]:
+            spread += f"{', ' if spread else ''}unanswered {counts[None]}"
         head = f"Summary of {dimension.title.lower()}: {spread or 'no ratings yet'}."
         if result.status is None:
             return head + " Nothing rated on the scale, so no status yet."
@@ -287,6 +297,18 @@ class SelfAssessment:
         index = self.steps.index(step) if step in self.steps else len(self.steps)
         earlier = [s for s in self.steps[:index] if not is_next_steps(s)]
         return earlier[-1] if earlier else None
+
+    def takes_as_answer(self, sender: str, text: str) -> bool:
+        """Whether a message the classifier read as a question is really the answer to the open step,
+        such as next steps that mention a term ("find a neutral convener")."""
+        if looks_like_question(text):
+            return False
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            step = p.awaiting if p is not None and p.stage == STAGE else None
+        if step is None:
+            return False
+        return is_next_steps(step) or (parse_rating(text).ok and find_term(text, self.kb) is None)
 
     # --- explaining and summing up ---------------------------------------------------------
     def explain(self, sender: str, text: str) -> Reply:

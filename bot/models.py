@@ -30,6 +30,8 @@ class Participant(Base):
     # Where the conversation stands, so it resumes after a pause or a restart.
     stage = Column(String(64))
     awaiting = Column(String(128))
+    # The last question shown in full; asking it again right away shows a short reminder instead.
+    last_asked = Column(String(128))
 
     answers = relationship("AssessmentAnswer", cascade="all, delete-orphan", lazy="selectin")
     reflections = relationship("DimensionReflection", cascade="all, delete-orphan", lazy="selectin")

@@ -29,3 +29,13 @@ def clean_text(text: str) -> str:
 
 def too_long(text: str) -> bool:
     return len(text) > MAX_ANSWER_CHARS
+
+
+_QUESTION = re.compile(
+    r"\?\s*$|^(?:what|why|how|who|whom|which|where|when|explain|define|meaning|tell me|can you|could you|"
+    r"would you|is there|are there|does|do you|i don'?t (?:understand|get)|not sure what)\b", re.IGNORECASE)
+
+
+def looks_like_question(text: str) -> bool:
+    """A question or a request for an explanation, as opposed to a statement or an answer."""
+    return bool(_QUESTION.search(clean_text(text)))

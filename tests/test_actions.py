@@ -120,3 +120,16 @@ def test_help_lists_what_the_bot_can_do():
     assert texts(messages).startswith("Sorry, I didn't understand")
     messages, _ = run(actions.ActionHelp(), text="help", intent="help")
     assert texts(messages).startswith("Here is what I can do")
+
+
+def test_explain_keeps_next_steps_that_mention_a_term():
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    for _ in range(4):
+        run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
+            slots={"assessment_answer": "agree"})
+    messages, _ = run(actions.ActionExplain(), text="Find a neutral convener", intent="explain",
+                      active_loop="self_assessment_form")
+    assert "Saved your next steps for unifying purpose" in texts(messages)
+    messages, _ = run(actions.ActionExplain(), text="what is a neutral convener?", intent="explain",
+                      active_loop="self_assessment_form")
+    assert "trusted by both sectors" in texts(messages)

@@ -206,3 +206,13 @@ def test_unknown_user_export(sa):
 def test_commands_before_starting_get_a_clear_answer(sa):
     text, turn = say(sa, "skip", user="new")
     assert not turn.pending and "haven't started" in text
+
+
+def test_asking_the_same_question_twice_gives_a_short_reminder(sa):
+    sa.start("u")
+    full = sa.question("u").text
+    say(sa, "partly")  # not a rating: the question stays open
+    again = sa.question("u")
+    assert len(again.text) < len(full) and again.text.startswith("Question 1:") and len(again.buttons) == 5
+    sa.start("u", resume=True)
+    assert sa.question("u").text == full  # coming back shows it in full

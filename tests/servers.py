@@ -1,0 +1,99 @@
+"""Starts the real action server and Rasa server (REST channel) for end-to-end tests."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+MODEL = PROJECT / "models" / "common-ground.tar.gz"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class Servers:
+    """An action server and a Rasa server on free ports, sharing one database URL."""
+
+    def __init__(self, database_url: str, workdir: Path) -> None:
+        if not MODEL.exists():
+            pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
+        self.database_url = database_url
+        self.workdir = workdir
+        self.env = {**os.environ, "COMMON_GROUND_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
+                    "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+        self.processes: list[subprocess.Popen] = []
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+        self.actions_port, self.rasa_port = free_port(), free_port()
+        endpoints = self.workdir / "endpoints.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
+            "tracker_store:\n  type: bot.tracker_store.CommonGroundTrackerStore\n")
+        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                "--port", str(self.actions_port)])
+        self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+                             "--credentials", str(PROJECT / "credentials.yml"), "--port", str(self.rasa_port)])
+        self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions")
+        self._wait(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", "rasa")
+
+    def _spawn(self, name: str, command: list[str]) -> None:
+        log = open(self.workdir / f"{name}-{self.starts}.log", "w")
+        self.processes.append(subprocess.Popen(command, cwd=PROJECT, env=self.env, stdout=log,
+                                               stderr=subprocess.STDOUT))
+
+    def _wait(self, url: str, name: str, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _get(url):
+                return
+            if any(p.poll() is not None for p in self.processes):
+                break
+            time.sleep(0.5)
+        log = (self.workdir / f"{name}-{self.starts}.log").read_text()[-3000:]
+        self.stop()
+        pytest.fail(f"the {name} server did not come up at {url}; its log ends with:\n{log}")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes = []
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+
+    def export(self, sender: str, fmt: str = "json"):
+        result = subprocess.run([sys.executable, "-m", "bot", "export", "--user", sender, "--format", fmt],
+                                cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout) if fmt == "json" else result.stdout

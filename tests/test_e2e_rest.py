@@ -1,0 +1,138 @@
+"""End to end over the REST channel: the real Rasa server, the real action server, a real database.
+
+Slow (each server start loads the model, about 30 s), so the scenarios are few and long.
+"""
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import _postgres_or_skip, POSTGRES_URL
+from tests.servers import Servers
+
+
+def joined(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+@pytest.fixture(scope="module")
+def sqlite_servers(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("e2e-sqlite")
+    servers = Servers(f"sqlite:///{workdir / 'e2e.db'}", workdir)
+    servers.start()
+    yield servers
+    servers.stop()
+
+
+def test_whole_self_assessment_with_detours_then_export(sqlite_servers):
+    s, user = sqlite_servers, "e2e-principal"
+
+    def turn(message, *expected):
+        reply = joined(s.say(user, message))
+        for piece in expected:
+            assert piece in reply, f"after {message!r} expected {piece!r} in:\n{reply}"
+        return reply
+
+    turn("hi", "Common Ground")
+    messages = s.say(user, "let's do the self-assessment")
+    assert messages[-1]["text"].startswith("Question 1 of 17")
+    assert [b["title"] for b in messages[-1]["buttons"]] == [
+        "Strongly disagree", "Disagree", "Agree", "Strongly agree", "Not applicable"]
+    turn("absolutely", "Recorded strongly agree for question 1", "Question 2 of 17")
+    turn("what does this mean?", 'Question 2, "We can picture', "Question 2:")
+    turn("mostly, but we haven't agreed on who leads", "Recorded agree for question 2", "Question 3 of 17")
+    turn("stongly agree", "Recorded strongly agree for question 3")
+    turn("partly", "no middle point", "Question 4:")
+    turn("3", "Recorded agree for question 4", "Summary of unifying purpose")
+    turn("Meet the charter board in January", "Saved your next steps", "Question 5 of 17")
+    turn("<b>n/a</b>", "Recorded not applicable for question 5")
+    turn("agree, the 2019 building dispute still hurts", "Recorded agree for question 6")
+    turn("go back", "Going back to question 6", "Your answer so far: agree")
+    turn("strongly agree", "Recorded strongly agree for question 6", "Question 7 of 17")
+    turn("what is a champion?", "Champion:", "Question 7:")
+    turn("👍", "Recorded agree for question 7")
+    turn("很同意", "Question 8:")
+    turn("disagree", "Recorded disagree for question 8", "counts against readiness")
+    turn("skip", "Skipped the next steps", "Question 9 of 17")
+    turn("agree, " + "details " * 1500, "longer than I can keep", "Question 9:")
+    turn("agree", "Recorded agree for question 9")
+    turn("not really", "Recorded disagree for question 10")
+    turn("4", "Recorded strongly agree for question 11")
+    turn("no idea", "not applicable", "Question 12:")
+    turn("skip", "Skipped question 12", "Summary of characteristics of partners")
+    turn("Robert'); DROP TABLE participants;--", "Saved your next steps", "Question 13 of 17")
+    turn("I have to run", "pick up at question 13")
+    turn("hi", "Welcome back")
+    turn("continue", "picking up at question 13", "Question 13 of 17")
+    turn("strongly disagree", "Recorded strongly disagree for question 13")
+    turn("disagree", "Recorded disagree for question 14")
+    turn("agree", "Recorded agree for question 15")
+    turn("n/a", "Recorded not applicable for question 16")
+    turn("agree, we meet monthly", "Recorded agree for question 17", "Summary of capacity")
+    turn("Find a neutral convener", "Saved your next steps", "Your self-assessment overview", "What comes next")
+    turn("change my answer on the second question to strongly disagree", "Changed question 2")
+
+    data = s.export(user)
+    assert data["user"] == user
+    assert data["progress"] == {"stage": "self_assessment", "awaiting": None, "completed": ["self_assessment"]}
+    sa = data["self_assessment"]
+    ratings = {f: v["rating"] for d in sa.values() for f, v in d["factors"].items()}
+    assert ratings == {
+        "unifying_purpose_1": "strongly_agree", "unifying_purpose_2": "strongly_disagree",
+        "unifying_purpose_3": "strongly_agree", "unifying_purpose_4": "agree",
+        "environment_1": "not_applicable", "environment_2": "strongly_agree", "environment_3": "agree",
+        "environment_4": "disagree",
+        "partners_1": "agree", "partners_2": "disagree", "partners_3": "strongly_agree", "partners_4": None,
+        "capacity_1": "strongly_disagree", "capacity_2": "disagree", "capacity_3": "agree",
+        "capacity_4": "not_applicable", "capacity_5": "agree",
+    }
+    assert sa["unifying_purpose"]["factors"]["unifying_purpose_2"]["note"] == "We haven't agreed on who leads"
+    assert sa["environment"]["factors"]["environment_2"]["note"] == "The 2019 building dispute still hurts"
+    assert sa["capacity"]["factors"]["capacity_5"]["note"] == "We meet monthly"
+    assert [sa[d]["status"] for d in sa] == ["needs_work", "needs_work", "ready", "needs_work"]
+    assert sa["unifying_purpose"]["next_steps"] == "Meet the charter board in January"
+    assert sa["environment"]["next_steps"] is None
+    assert sa["partners"]["next_steps"] == "Robert'); DROP TABLE participants;--"
+    assert "| 6 | We have been through events" in s.export(user, "markdown")
+
+
+def test_users_are_kept_apart(sqlite_servers):
+    s = sqlite_servers
+    s.say("e2e-a", "start the self-assessment")
+    s.say("e2e-a", "strongly agree")
+    s.say("e2e-b", "start the self-assessment")
+    assert 'Question 1, "We have found' in joined(s.say("e2e-b", "what does this mean?"))
+    assert s.export("e2e-b")["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_1"]["rating"] is None
+
+
+def test_restart_mid_conversation_resumes_on_postgresql(tmp_path):
+    """The production path: PostgreSQL for answers and conversations, servers restarted mid-question."""
+    _postgres_or_skip()
+    schema = f"cg_e2e_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    servers = Servers(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", tmp_path)
+    try:
+        servers.start()
+        user = "e2e-restart"
+        servers.say(user, "start the self-assessment")
+        for _ in range(3):
+            servers.say(user, "agree")
+        servers.stop()   # both servers go down with question 4 open
+        servers.start()
+        reply = joined(servers.say(user, "strongly agree"))
+        assert "Recorded strongly agree for question 4" in reply and "Summary of unifying purpose" in reply
+        data = servers.export(user)
+        assert data["progress"]["awaiting"] == "unifying_purpose.next_steps"
+        assert data["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_4"]["rating"] == "strongly_agree"
+        with admin.connect() as conn:
+            events = conn.execute(text(f'SELECT count(*) FROM "{schema}".events WHERE sender_id = :s'),
+                                  {"s": user}).scalar()
+        assert events > 10  # the conversation itself is in PostgreSQL too
+    finally:
+        servers.stop()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

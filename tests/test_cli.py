@@ -1,0 +1,61 @@
+"""`python -m bot`: help, clear errors without tracebacks, and the export formats."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.assessment import SelfAssessment
+from bot.db import Database
+from tests.servers import PROJECT
+
+
+def cli(*args, database_url):
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT, capture_output=True, text=True,
+                          env={"COMMON_GROUND_DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}, timeout=60)
+
+
+@pytest.fixture
+def url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    service = SelfAssessment(Database(url))
+    service.start("cli-user")
+    service.handle("cli-user", "agree, but funding is unclear")
+    return url
+
+
+def test_help(url):
+    result = cli("--help", database_url=url)
+    assert result.returncode == 0 and "export" in result.stdout
+
+
+def test_export_json(url):
+    result = cli("export", "--user", "cli-user", "--format", "json", database_url=url)
+    data = json.loads(result.stdout)
+    assert data["progress"] == {"stage": "self_assessment", "awaiting": "unifying_purpose_2", "completed": []}
+    assert data["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_1"] == {
+        "rating": "agree", "note": "Funding is unclear"}
+    assert data["self_assessment"]["capacity"]["status"] is None
+
+
+def test_export_markdown(url):
+    result = cli("export", "--user", "cli-user", "--format", "markdown", database_url=url)
+    assert result.returncode == 0 and "| 1 | We have found a shared problem" in result.stdout
+    assert "| agree | Funding is unclear |" in result.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (("export", "--user", "nobody"), "no stored work for user 'nobody'"),
+    (("export",), "the following arguments are required: --user"),
+    (("export", "--user", "cli-user", "--format", "pdf"), "invalid choice: 'pdf'"),
+    (("frobnicate",), "invalid choice: 'frobnicate'"),
+])
+def test_errors_are_one_clear_line(url, args, message):
+    result = cli(*args, database_url=url)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_reported_clearly():
+    result = cli("export", "--user", "x", database_url="postgresql://nobody@127.0.0.1:1/none")
+    assert result.returncode == 2 and "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -212,7 +212,7 @@ class SelfAssessment:
             command = parse_command(text, self.kb)
             if command is None and intent in ("skip", "go_back") and not parse_rating(text).ok:
                 command = Command(SKIP if intent == "skip" else BACK)
-            if p.awaiting not in self.steps and (command is None or command.kind != CHANGE):
+            if p.awaiting not in self.steps and (command is None or command.kind == SKIP):
                 repo.set_position(p, STAGE, self._next_pending(repo, p))
                 if p.awaiting is None:
                     return Turn(tuple(self._overview(repo, p)), pending=False)

@@ -216,3 +216,10 @@ def test_asking_the_same_question_twice_gives_a_short_reminder(sa):
     assert len(again.text) < len(full) and again.text.startswith("Question 1:") and len(again.buttons) == 5
     sa.start("u", resume=True)
     assert sa.question("u").text == full  # coming back shows it in full
+
+
+def test_go_back_after_finishing_reopens_the_last_step(sa):
+    complete(sa)
+    text, turn = say(sa, "go back")
+    assert turn.pending and awaiting(sa) == "capacity.next_steps"
+    assert "Your next steps so far" in sa.question("u").text

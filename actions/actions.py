@@ -1,6 +1,13 @@
-"""Each action reads who is talking and what they said, calls one service, sends its replies."""
+"""Each action reads who is talking and what they said, calls the guide, sends its replies.
+
+Two forms ask the questions: `self_assessment_form` (stage B) and `worksheet_form` (stages A
+and C). Each has one text slot; its validation action passes the message to the guide and
+clears the slot, so the form asks the next question until the guide has none open. Actions
+that may lead into a form set `resume_form` to the form that should run next (or None).
+"""
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Iterable, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -9,11 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
 from bot.replies import Reply
+from bot.text import looks_like_pause, looks_like_progress_request
 
-FORM = "self_assessment_form"
-ANSWER_SLOT = "assessment_answer"
-CONTINUE_SLOT = "continue_assessment"
+RESUME_SLOT = "resume_form"
+START_INTENTS = {"start_purpose": "purpose", "add_goal": "add_goal", "start_five_whys": "five_whys",
+                 "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning"}
 
 
 def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
@@ -49,56 +58,121 @@ class ActionHelp(Action):
 
 
 class ActionStartSelfAssessment(Action):
-    """Starts, or ("continue", a stray rating) resumes, the self-assessment."""
-
     def name(self) -> str:
         return "action_start_self_assessment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        resume = latest_intent(tracker) in ("resume", "rate")
-        turn = services.self_assessment().start(tracker.sender_id, resume=resume)
+        turn, form = services.guide().start_self_assessment(tracker.sender_id)
         send(dispatcher, turn.replies)
-        return [SlotSet(CONTINUE_SLOT, turn.pending)]
+        return [SlotSet(RESUME_SLOT, form)]
 
 
-class ActionAskAssessmentAnswer(Action):
-    """The form's question: whichever step the service is waiting on."""
+class ActionStartWorksheet(Action):
+    """Opens stage A (purpose, goals) or a planning tool, from the intent or the words used."""
+
+    def name(self) -> str:
+        return "action_start_worksheet"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = latest_text(tracker)
+        request = requested_worksheet(text) or START_INTENTS.get(latest_intent(tracker) or "", "purpose")
+        turn, form = services.guide().start_worksheet(tracker.sender_id, request, text)
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionResume(Action):
+    """"continue", "where was I?", or an answer typed when no question is open: pick up where we were."""
+
+    def name(self) -> str:
+        return "action_resume"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        turn, form = services.guide().resume(tracker.sender_id)
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionNavigate(Action):
+    """Skip, go back or change an answer while no question is open (after a pause or the end)."""
+
+    def name(self) -> str:
+        return "action_navigate"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        turn, form = services.guide().navigate(tracker.sender_id, latest_text(tracker), latest_intent(tracker))
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionAskQuestion(Action, ABC):
+    """Asks the open question of one form (the form calls `action_ask_<slot>`)."""
+
+    form = ""
+
+    @abstractmethod
+    def name(self) -> str:  # abstract, so the action server does not register this base class
+        ...
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, [services.guide().question(tracker.sender_id, self.form)])
+        return []
+
+
+class ActionAskAssessmentAnswer(ActionAskQuestion):
+    form = SELF_ASSESSMENT_FORM
 
     def name(self) -> str:
         return "action_ask_assessment_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, [services.self_assessment().question(tracker.sender_id)])
-        return []
+
+class ActionAskWorksheetAnswer(ActionAskQuestion):
+    form = WORKSHEET_FORM
+
+    def name(self) -> str:
+        return "action_ask_worksheet_answer"
 
 
-class ValidateSelfAssessmentForm(FormValidationAction):
-    """Hands every answer to the service; the form keeps asking while questions are open."""
+class ValidateGuideForm(FormValidationAction, ABC):
+    """Hands every answer to the guide; the form keeps asking while a question is open."""
+
+    form = ""
+    slot = ""
+
+    @abstractmethod
+    def name(self) -> str:
+        ...
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        return domain_slots if services.guide().open_form(tracker.sender_id) == self.form else []
+
+    def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        turn = services.guide().handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
+        send(dispatcher, turn.replies)
+        return {self.slot: None}
+
+
+class ValidateSelfAssessmentForm(ValidateGuideForm):
+    form, slot = SELF_ASSESSMENT_FORM, "assessment_answer"
 
     def name(self) -> str:
         return "validate_self_assessment_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:
-        return domain_slots if services.self_assessment().has_pending(tracker.sender_id) else []
-
     def validate_assessment_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        turn = services.self_assessment().handle(tracker.sender_id, str(value or ""), latest_intent(tracker))
-        send(dispatcher, turn.replies)
-        return {ANSWER_SLOT: None}
+        return self._validate(value, dispatcher, tracker)
 
 
-class ActionAssessmentCommand(Action):
-    """Skip, go back or change an answer while no question is open (after a pause or the end)."""
+class ValidateWorksheetForm(ValidateGuideForm):
+    form, slot = WORKSHEET_FORM, "worksheet_answer"
 
     def name(self) -> str:
-        return "action_assessment_command"
+        return "validate_worksheet_form"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        turn = services.self_assessment().handle(tracker.sender_id, latest_text(tracker), latest_intent(tracker))
-        send(dispatcher, turn.replies)
-        return [SlotSet(CONTINUE_SLOT, turn.pending)]
+    def validate_worksheet_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        return self._validate(value, dispatcher, tracker)
 
 
 class ActionExplain(Action):
@@ -108,29 +182,49 @@ class ActionExplain(Action):
         return "action_explain"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text = latest_text(tracker)
-        service = services.self_assessment()
-        # The classifier can mistake an answer that mentions a term for a question: the service decides.
-        if tracker.active_loop_name == FORM and service.takes_as_answer(tracker.sender_id, text):
-            send(dispatcher, service.handle(tracker.sender_id, text, latest_intent(tracker)).replies)
+        text, form, guide = latest_text(tracker), tracker.active_loop_name, services.guide()
+        # The classifier can mistake an answer that mentions a term for a question: the guide decides.
+        if form and guide.takes_as_answer(tracker.sender_id, text, form):
+            send(dispatcher, guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
             return []
-        send(dispatcher, [service.explain(tracker.sender_id, text)])
+        send(dispatcher, [guide.explain(tracker.sender_id, text, form)])
         return []
 
 
 class ActionPause(Action):
+    """Stops for now; inside a form, a message that only sounded like stopping is kept as the answer."""
+
     def name(self) -> str:
         return "action_pause"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, [services.self_assessment().pause(tracker.sender_id)])
-        return []
+        text, form, guide = latest_text(tracker), tracker.active_loop_name, services.guide()
+        if form and not looks_like_pause(text):
+            send(dispatcher, guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+            return [SlotSet(RESUME_SLOT, form)]
+        send(dispatcher, [guide.pause(tracker.sender_id)])
+        return [SlotSet(RESUME_SLOT, None)]
 
 
 class ActionSelfAssessmentOverview(Action):
+    """The self-assessment's overview, shown when its last question is answered."""
+
     def name(self) -> str:
         return "action_self_assessment_overview"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, services.self_assessment().overview(tracker.sender_id))
+        send(dispatcher, services.guide().assessment.overview(tracker.sender_id))
+        return []
+
+
+class ActionShowProgress(Action):
+    def name(self) -> str:
+        return "action_show_progress"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text, form, guide = latest_text(tracker), tracker.active_loop_name, services.guide()
+        if form and not looks_like_progress_request(text):  # an answer that mentions "show" or "results"
+            send(dispatcher, guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+            return []
+        send(dispatcher, guide.progress(tracker.sender_id))
         return []

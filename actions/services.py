@@ -1,10 +1,10 @@
-"""The action server's single database connection and the services built on it."""
+"""The action server's single database connection and the guide built on it."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.assessment import SelfAssessment
 from bot.db import Database
+from bot.guide import Guide
 from bot.home import Home
 
 
@@ -14,10 +14,10 @@ def database() -> Database:
 
 
 @lru_cache(maxsize=1)
-def self_assessment() -> SelfAssessment:
-    return SelfAssessment(database())
+def guide() -> Guide:
+    return Guide(database())
 
 
 @lru_cache(maxsize=1)
 def home() -> Home:
-    return Home(self_assessment())
+    return Home(guide())

@@ -47,6 +47,22 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_smart_check(args: argparse.Namespace) -> int:
+    from bot.smart import check_goal
+    if not args.goal.strip():
+        raise CliError("the goal is empty; pass the goal's text in quotes")
+    check = check_goal(args.goal)
+    if args.format == "json":
+        print(json.dumps(check.as_dict(), ensure_ascii=False))
+    else:
+        marks = {True: "yes", False: "no", None: "ask the team"}
+        for criterion, value in check.checks.items():
+            print(f"{criterion.replace('_', '-'):17} {marks[value]}")
+        print("issues:\n" + "\n".join(f"  - {issue}" for issue in check.issues))
+        print(f"suggestion: {check.suggestion}")
+    return 0
+
+
 def cmd_parse_rating(args: argparse.Namespace) -> int:
     from bot.ratings import parse_rating
     parsed = parse_rating(args.text)
@@ -69,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     migrate = commands.add_parser("migrate", help=f"create or upgrade the database schema ({DATABASE_URL_ENV})")
     migrate.set_defaults(func=cmd_migrate)
+    smart = commands.add_parser("smart-check", help="check a goal against the SMART criteria")
+    smart.add_argument("goal", help="the goal's text, in quotes")
+    smart.add_argument("--format", choices=("json", "text"), default="text")
+    smart.set_defaults(func=cmd_smart_check)
     parse = commands.add_parser("parse-rating", help="show how a typed answer is read as a rating")
     parse.add_argument("text")
     parse.set_defaults(func=cmd_parse_rating)
@@ -85,4 +105,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return args.func(args)
     except CliError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(f"error: the database refused the request ({error.__class__.__name__}); if the schema is old, "
+              f"run `python -m bot migrate`", file=sys.stderr)
         return 2

@@ -42,7 +42,9 @@ def find_factor(text: str, knowledge: Knowledge) -> Optional[Factor]:
     return next((f for f in knowledge.factors.values() if re.search(_alias_pattern(f.short), normal)), None)
 
 
-def render_term(term: Term, knowledge: Knowledge) -> str:
+def render_term(term: Term, knowledge: Knowledge, question: str = "") -> str:
+    if term.why and re.match(r"\s*why\b", question.lower()):
+        return f"Why {term.term}? {term.why}"
     if term.text:
         return f"{term.term[0].upper()}{term.term[1:]}: {term.text}"
     framework = knowledge.framework
@@ -70,7 +72,7 @@ def explain(text: str, knowledge: Knowledge, current: Optional[Factor] = None) -
     """The best explanation for a question, given the factor being asked (if any)."""
     term = find_term(text, knowledge)
     if term is not None:
-        return render_term(term, knowledge)
+        return render_term(term, knowledge, text)
     factor = find_factor(text, knowledge)
     if factor is not None:
         return explain_factor(factor, asks_why=False)

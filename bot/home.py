@@ -1,44 +1,47 @@
 """The front door: a greeting that knows where the user stands, and the help menu."""
 from __future__ import annotations
 
-from bot.assessment import STAGE, SelfAssessment
+from typing import TYPE_CHECKING
+
 from bot.replies import Button, Reply
 
+if TYPE_CHECKING:
+    from bot.guide import Guide
+
 START = Button("Start the self-assessment", "start the self-assessment")
+PURPOSE = Button("Define our purpose and goals", "let's define our unifying purpose")
+PLAN = Button("Start planning (5 Whys)", "let's do the 5 whys")
 CONTINUE = Button("Continue where I left off", "continue")
-RESULTS = Button("Show my results", "show my results")
+PROGRESS = Button("Show my progress", "show my progress")
 FRAMEWORK = Button("What is the framework?", "what is the framework?")
 WHY = Button("Why collaborate?", "why should districts and charters collaborate?")
 
 
 class Home:
-    def __init__(self, assessment: SelfAssessment) -> None:
-        self.assessment = assessment
+    def __init__(self, guide: "Guide") -> None:
+        self.guide = guide
 
-    def _where(self, sender: str) -> tuple[bool, bool]:
-        """(has started the self-assessment, has a question open)."""
-        with self.assessment.db.transaction() as repo:
+    def _started(self, sender: str) -> bool:
+        with self.guide.db.transaction() as repo:
             p = repo.find_participant(sender)
-            if p is None or p.stage != STAGE:
-                return False, False
-            return True, not self.assessment.is_complete(repo, p)
+            return p is not None and p.stage is not None
 
     def welcome(self, sender: str) -> Reply:
-        started, open_questions = self._where(sender)
-        if not started:
+        if not self._started(sender):
             return Reply(
                 "Hello! I'm Common Ground, a guide to the toolkit for district and charter schools that want to "
-                "work together. I can explain the framework and walk you through its self-assessment, saving "
-                "every answer so you can stop and come back.", (START, FRAMEWORK, WHY))
-        if open_questions:
-            return Reply("Welcome back! Your self-assessment is saved and waiting.", (CONTINUE, RESULTS, FRAMEWORK))
-        return Reply("Welcome back! Your self-assessment is complete.", (RESULTS, FRAMEWORK))
+                "work together. I can explain the framework, help you state a unifying purpose and SMART goals, "
+                "walk you through the self-assessment and the planning tools, and save every answer so you can "
+                "stop and come back.", (PURPOSE, START, FRAMEWORK, WHY))
+        if self.guide.open_form(sender):
+            return Reply("Welcome back! Your work is saved and waiting where you left it.", (CONTINUE, PROGRESS, FRAMEWORK))
+        return Reply("Welcome back! What would you like to work on?", (PROGRESS, PURPOSE, START, PLAN))
 
     def help(self, sender: str, understood: bool) -> Reply:
-        started, open_questions = self._where(sender)
         lead = "Here is what I can do." if understood else "Sorry, I didn't understand that. Here is what I can do."
-        text = (f"{lead} Start or continue the self-assessment; explain any term (\"what is a boundary "
-                "spanner?\"), the stages or the dimensions; show your results; change an answer (\"change "
+        text = (f"{lead} State your unifying purpose and SMART goals (\"let's define our purpose\", \"add a goal\"); "
+                "do the self-assessment; plan with the 5 Whys, a logic model and action plans; explain any term "
+                "(\"what is a boundary spanner?\"); show your progress; go back or change an answer (\"change "
                 "question 2 to agree\"). Say \"I have to run\" at any time: everything is saved.")
-        buttons = (CONTINUE if open_questions else START, RESULTS if started else FRAMEWORK, WHY)
+        buttons = (CONTINUE, PROGRESS, FRAMEWORK) if self.guide.open_form(sender) else (PURPOSE, START, PLAN)
         return Reply(text, buttons)

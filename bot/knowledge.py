@@ -60,6 +60,7 @@ class Term:
     aliases: tuple[str, ...]
     text: Optional[str] = None    # the explanation, or
     render: Optional[str] = None  # the name of a renderer that builds it from the other files
+    why: Optional[str] = None     # why it matters, for "why ...?" questions
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
             raise KnowledgeError(f"glossary.yml {term_id}: needs either 'text' or 'render' (one of {RENDERERS})")
         terms.append(Term(term_id, _require(entry, "term", f"glossary.yml {term_id}"),
                           tuple(a.lower() for a in _require(entry, "aliases", f"glossary.yml {term_id}")),
-                          re.sub(r"\s+", " ", text).strip() if text else None, render))
+                          re.sub(r"\s+", " ", text).strip() if text else None, render,
+                          " ".join(entry["why"].split()) if entry.get("why") else None))
     ids = [t.id for t in terms]
     if len(ids) != len(set(ids)):
         raise KnowledgeError("glossary.yml: term ids must be unique")

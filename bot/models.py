@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -62,4 +62,23 @@ class DimensionReflection(Base):
     participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
     dimension_id = Column(String(64), nullable=False)
     next_steps = Column(Text)        # NULL when the participant chose not to write any
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class WorkItem(Base):
+    """One filled-in template (purpose and goals, 5 Whys, logic model, an action plan) as a JSON document.
+
+    The templates differ in shape and grow by repetition (more whys, more steps), so each is
+    stored whole; `key` tells apart several of one kind, such as one action plan per goal.
+    """
+
+    __tablename__ = "work_items"
+    __table_args__ = (UniqueConstraint("participant_id", "kind", "key", name="uq_work_item"),)
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(64), nullable=False)
+    key = Column(String(64), nullable=False, default="main")
+    data = Column(JSON, nullable=False, default=dict)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -77,12 +77,17 @@ def _named_factor(text: str, knowledge: Knowledge) -> Optional[str]:
     return best
 
 
+def is_skip(text: str) -> bool:
+    """"skip", "pass", "next", "later", "keep it": leave this question for now."""
+    return bool(_SKIP.match(_normal(text)))
+
+
 def parse_command(text: str, knowledge: Knowledge) -> Optional[Command]:
     """A skip / back / change request in the text, or None when the text is something else."""
     normal = _normal(text)
     if not normal:
         return None
-    if _SKIP.match(normal):
+    if is_skip(normal):
         return Command(SKIP)
     if _CHANGE.search(normal) and ("answer" in normal or _QUESTION_REF.search(normal) or
                                    _named_factor(normal, knowledge)):

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.models import AssessmentAnswer, DimensionReflection, Participant
+from bot.models import AssessmentAnswer, DimensionReflection, Participant, WorkItem
 
 
 class Repository:
@@ -81,8 +81,29 @@ class Repository:
         row.next_steps = text
         self.session.flush()
 
+    # worksheets (purpose, 5 Whys, logic model, action plans) ----------------------------------
+    def work_items(self, participant: Participant, kind: str) -> list[WorkItem]:
+        return list(self.session.execute(
+            select(WorkItem).where(WorkItem.participant_id == participant.id, WorkItem.kind == kind)
+            .order_by(WorkItem.created_at, WorkItem.id)).scalars())
+
+    def work_item(self, participant: Participant, kind: str, key: str = "main") -> Optional[WorkItem]:
+        return self.session.execute(select(WorkItem).where(
+            WorkItem.participant_id == participant.id, WorkItem.kind == kind, WorkItem.key == key)).scalar_one_or_none()
+
+    def save_work_item(self, participant: Participant, kind: str, key: str, data: dict) -> WorkItem:
+        """Stores the whole document; a JSON column only notices a new object, so pass a fresh dict."""
+        item = self.work_item(participant, kind, key)
+        if item is None:
+            item = WorkItem(participant_id=participant.id, kind=kind, key=key, data=data)
+            self.session.add(item)
+        else:
+            item.data = data
+        self.session.flush()
+        return item
+
     def delete_participant(self, participant: Participant) -> None:
-        for table in (AssessmentAnswer, DimensionReflection):
+        for table in (AssessmentAnswer, DimensionReflection, WorkItem):
             self.session.execute(delete(table).where(table.participant_id == participant.id))
         self.session.delete(participant)
         self.session.flush()

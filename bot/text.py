@@ -39,3 +39,22 @@ _QUESTION = re.compile(
 def looks_like_question(text: str) -> bool:
     """A question or a request for an explanation, as opposed to a statement or an answer."""
     return bool(_QUESTION.search(clean_text(text)))
+
+
+_PAUSE = re.compile(
+    r"\b(?:(?:have|need|got|going) to (?:run|go|leave|stop|step away|hop off)|gotta (?:go|run)|brb|pause|"
+    r"stop (?:here|now|for now|for today)|(?:finish|continue|do this|come back to this|pick this up) later|"
+    r"another time|done for (?:now|today)|enough for (?:now|today)|save and (?:quit|exit)|step away|"
+    r"talk later|bye)\b|^(?:stop|quit|exit|later)[.!]*$", re.IGNORECASE)
+_PROGRESS = re.compile(
+    r"\b(?:progress|results?|overview|summary|status|how am i doing|how far|where (?:am i|do i stand|do we stand)|"
+    r"what have i|so far|my answers|show (?:me )?(?:my|our|the) (?:answers|work|ratings))\b", re.IGNORECASE)
+
+
+def looks_like_pause(text: str) -> bool:
+    """"I have to run", "pause", "let's stop here": a request to stop for now, not an answer."""
+    return bool(_PAUSE.search(clean_text(text)))
+
+
+def looks_like_progress_request(text: str) -> bool:
+    return bool(_PROGRESS.search(clean_text(text)))

@@ -8,19 +8,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions, services
 from bot.config import DATABASE_URL_ENV
+from tests.servers import PROJECT
 
-DOMAIN = {"forms": {"self_assessment_form": {"required_slots": ["assessment_answer"]}},
-          "slots": {"assessment_answer": {}, "continue_assessment": {}}}
+DOMAIN = {"forms": {"self_assessment_form": {"required_slots": ["assessment_answer"]},
+                    "worksheet_form": {"required_slots": ["worksheet_answer"]}},
+          "slots": {"assessment_answer": {}, "worksheet_answer": {}, "resume_form": {}}}
 
 
 @pytest.fixture(autouse=True)
 def fresh_services(tmp_path, monkeypatch):
     monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'actions.db'}")
-    for factory in (services.database, services.self_assessment, services.home):
+    for factory in (services.database, services.guide, services.home):
         factory.cache_clear()
     yield
     services.database().dispose()
-    for factory in (services.database, services.self_assessment, services.home):
+    for factory in (services.database, services.guide, services.home):
         factory.cache_clear()
 
 
@@ -48,13 +50,14 @@ def texts(messages):
 def test_welcome_for_a_newcomer_offers_to_start():
     messages, events = run(actions.ActionWelcome(), text="hi", intent="greet")
     assert "Common Ground" in texts(messages) and events == []
-    assert [b["payload"] for b in messages[0]["buttons"]][0] == "start the self-assessment"
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert "start the self-assessment" in payloads and "let's define our unifying purpose" in payloads
 
 
 def test_start_sets_the_slot_and_ask_shows_the_question_with_buttons():
     messages, events = run(actions.ActionStartSelfAssessment(), text="let's do the self-assessment",
                            intent="start_self_assessment")
-    assert events == [SlotSet("continue_assessment", True)] and "17 short statements" in texts(messages)
+    assert events == [SlotSet("resume_form", "self_assessment_form")] and "17 short statements" in texts(messages)
     messages, _ = run(actions.ActionAskAssessmentAnswer())
     assert messages[0]["text"].startswith("Question 1 of 17")
     assert len(messages[0]["buttons"]) == 5
@@ -76,7 +79,7 @@ def test_validation_ends_the_form_after_the_last_step():
         _, events = run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate",
                         active_loop="self_assessment_form", slots={"assessment_answer": "agree"})
     assert SlotSet("requested_slot", None) in events
-    messages, _ = run(actions.ActionSelfAssessmentOverview(), intent="show_progress")
+    messages, _ = run(actions.ActionSelfAssessmentOverview())
     assert "Your self-assessment overview" in texts(messages)
 
 
@@ -100,19 +103,20 @@ def test_pause_then_resume():
     run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
     run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
         slots={"assessment_answer": "agree"})
-    messages, _ = run(actions.ActionPause(), text="I have to run", intent="stop")
-    assert "pick up at question 2" in texts(messages)
-    messages, events = run(actions.ActionStartSelfAssessment(), text="where was I?", intent="resume")
-    assert "picking up at question 2" in texts(messages) and events == [SlotSet("continue_assessment", True)]
+    messages, events = run(actions.ActionPause(), text="I have to run", intent="stop",
+                           active_loop="self_assessment_form")
+    assert "pick up at question 2" in texts(messages) and events == [SlotSet("resume_form", None)]
+    messages, events = run(actions.ActionResume(), text="where was I?", intent="resume")
+    assert "picking up at question 2" in texts(messages) and events == [SlotSet("resume_form", "self_assessment_form")]
 
 
 def test_command_outside_the_form_changes_an_answer():
     run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
     run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
         slots={"assessment_answer": "agree"})
-    messages, events = run(actions.ActionAssessmentCommand(), text="change question 1 to strongly disagree",
+    messages, events = run(actions.ActionNavigate(), text="change question 1 to strongly disagree",
                            intent="change_answer")
-    assert "Changed question 1" in texts(messages) and events == [SlotSet("continue_assessment", True)]
+    assert "Changed question 1" in texts(messages) and events == [SlotSet("resume_form", "self_assessment_form")]
 
 
 def test_help_lists_what_the_bot_can_do():
@@ -133,3 +137,57 @@ def test_explain_keeps_next_steps_that_mention_a_term():
     messages, _ = run(actions.ActionExplain(), text="what is a neutral convener?", intent="explain",
                       active_loop="self_assessment_form")
     assert "trusted by both sectors" in texts(messages)
+
+
+def test_start_worksheet_from_intent_and_from_words():
+    messages, events = run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_planning")
+    assert events == [SlotSet("resume_form", "worksheet_form")] and "5 Whys" in texts(messages)
+    messages, _ = run(actions.ActionAskWorksheetAnswer())
+    assert "what problem is your collaboration trying to solve" in texts(messages)
+
+
+def test_worksheet_validation_saves_and_moves_on():
+    run(actions.ActionStartWorksheet(), text="start the logic model", intent="start_logic_model")
+    messages, events = run(actions.ValidateWorksheetForm(), text="Ninth graders lose credits when they switch",
+                           intent="rate", active_loop="worksheet_form",
+                           slots={"worksheet_answer": "Ninth graders lose credits when they switch"})
+    assert SlotSet("worksheet_answer", None) in events and SlotSet("requested_slot", None) not in events
+    messages, _ = run(actions.ActionAskWorksheetAnswer())
+    assert texts(messages).startswith("Inputs and resources")
+
+
+def test_pause_that_is_really_an_answer_keeps_the_form():
+    run(actions.ActionStartWorksheet(), text="start the logic model", intent="start_logic_model")
+    messages, events = run(actions.ActionPause(), text="Stop losing students between sectors", intent="stop",
+                           active_loop="worksheet_form")
+    assert events == [SlotSet("resume_form", "worksheet_form")]
+    messages, _ = run(actions.ActionAskWorksheetAnswer())
+    assert texts(messages).startswith("Inputs and resources")
+
+
+def test_progress_request_inside_a_worksheet_and_an_answer_that_only_says_show():
+    run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
+    messages, _ = run(actions.ActionShowProgress(), text="show my progress", intent="show_progress",
+                      active_loop="worksheet_form")
+    assert "Where you stand" in texts(messages) and "5 Whys root-cause analysis: in progress" in texts(messages)
+    messages, _ = run(actions.ActionShowProgress(), text="Registrar logs show 30-day delays", intent="show_progress",
+                      active_loop="worksheet_form")
+    assert "Where you stand" not in texts(messages)
+
+
+def test_resume_picks_the_worksheet_back_up():
+    run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
+    run(actions.ActionPause(), text="I have to run", intent="stop", active_loop="worksheet_form")
+    messages, events = run(actions.ActionResume(), text="continue", intent="resume")
+    assert events == [SlotSet("resume_form", "worksheet_form")] and "5 Whys" in texts(messages)
+
+
+def test_the_action_server_registers_every_domain_action():
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = yaml.safe_load((PROJECT / "domain.yml").read_text())
+    custom = [a for a in domain["actions"] if not a.startswith("utter_")]
+    assert sorted(custom) == sorted(executor.actions)

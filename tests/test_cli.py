@@ -59,3 +59,19 @@ def test_unreachable_database_is_reported_clearly():
     result = cli("export", "--user", "x", database_url="postgresql://nobody@127.0.0.1:1/none")
     assert result.returncode == 2 and "cannot open the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_smart_check_json(url):
+    result = cli("smart-check", "Improve attendance for students who move between sectors", "--format", "json",
+                 database_url=url)
+    data = json.loads(result.stdout)
+    assert set(data) == {"specific", "measurable", "achievable", "results_oriented", "time_bound", "issues", "suggestion"}
+    assert (data["specific"], data["measurable"], data["achievable"], data["time_bound"]) == (True, False, None, False)
+    assert "no date: by when?" in data["issues"] and data["suggestion"].startswith("Improve attendance")
+
+
+def test_smart_check_text_and_empty_goal(url):
+    result = cli("smart-check", "Raise FAFSA completion from 55% to 70% by March 2027", database_url=url)
+    assert result.returncode == 0 and "measurable        yes" in result.stdout
+    empty = cli("smart-check", "  ", database_url=url)
+    assert empty.returncode == 2 and "the goal is empty" in empty.stderr

@@ -136,3 +136,78 @@ def test_restart_mid_conversation_resumes_on_postgresql(tmp_path):
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_servers):
+    s, user = sqlite_servers, "e2e-planner"
+
+    def turn(message, *expected):
+        reply = joined(s.say(user, message))
+        for piece in expected:
+            assert piece in reply, f"after {message!r} expected {piece!r} in:\n{reply}"
+        return reply
+
+    turn("let's define our unifying purpose", "focused purpose", "Which kind of purpose")
+    turn("3", "What problem or opportunity")
+    turn("Families struggle to apply across two separate enrollment systems", "Which students and families")
+    turn("all families with school-age children", "Why does this need both")
+    turn("neither sector controls enrollment on its own", "initiator")
+    turn("skip", "draft purpose statement")
+    turn("yes", "What is a goal")
+    turn("what are SMART goals?", "specific, measurable, achievable")
+    turn("Increase FAFSA completion among seniors", "no measure: by how much", "no date: by when?")
+    turn("Increase FAFSA completion among seniors from 55% to 70% by March 2027", "checks out", "achievable")
+    turn("yes", "another goal")
+    turn("no", "Stage A is complete")
+
+    turn("let's do the 5 whys", "The 5 Whys", "what problem is your collaboration trying to solve")
+    turn("why 5 whys?", "symptoms to causes")
+    turn("Ninth graders who switch sectors lose credits", "Why 1")
+    turn("Transcripts arrive weeks late", "How do you know?")
+    turn("Registrar logs show 30-day delays", "Why 2")
+    turn("go back", "Going back to: evidence for why 1")
+    turn("Registrar logs show 30 to 45 day delays", "Why 2")
+    turn("There is no shared way to send records", "How do you know?")
+    turn("Both sectors use different student systems", "Why 3")
+    turn("that's the root", "2 why(s) recorded", "Which of these causes")
+    turn("1 and 2", "Root cause(s) noted", "would the problem be prevented")
+    turn("yes", "would the problem be prevented")
+    turn("not sure", "Your 5 Whys is saved")
+
+    turn("start the logic model", "logic model maps", "Suggested")
+    turn("yes", "Inputs and resources")
+    turn("Registrar time; A shared data platform", "Added 2")
+    for _ in range(8):
+        reply = turn("done")
+    assert "logic model is saved" in reply
+
+    turn("start an action plan", "right-sized scope", "Suggested: \"Increase FAFSA completion")
+    turn("yes", "Outcomes")
+    turn("70% of seniors complete FAFSA", "Added 1")
+    turn("done", "Step 1: what will be done?")
+    for answer in ["Run joint FAFSA nights", "Counselors from both sectors", "October 2026", "Rooms and laptops",
+                   "Rooms", "Schedules clash", "Monthly newsletter to families"]:
+        turn(answer)
+    turn("no", "Evidence of success")
+    turn("Weekly completion counts", "Evaluation")
+    turn("State FAFSA data in April", "Capacity to collaborate")
+    turn("Joint counselor training", "Scope")
+    turn("Two high schools first, as an easy win", "saved with 1 step(s)")
+
+    data = s.export(user)
+    assert data["purpose"].startswith("Together, district and charter partners will tackle this")
+    assert data["smart_goals"] == [{"text": "Increase FAFSA completion among seniors from 55% to 70% by March 2027",
+                                    "checks": {"specific": True, "measurable": True, "achievable": True,
+                                               "results_oriented": True, "time_bound": True}}]
+    assert data["five_whys"]["whys"][0] == {"answer": "Transcripts arrive weeks late",
+                                            "evidence": "Registrar logs show 30 to 45 day delays"}
+    assert [c["validated"] for c in data["five_whys"]["root_causes"]] == [True, None]
+    assert data["logic_model"]["problem"] == "Ninth graders who switch sectors lose credits"
+    assert data["logic_model"]["inputs"] == ["Registrar time", "A shared data platform"]
+    plan = data["action_plans"][0]
+    assert plan["steps"] == [{"action": "Run joint FAFSA nights", "who": "Counselors from both sectors",
+                              "by_when": "October 2026", "resources_needed": "Rooms and laptops",
+                              "resources_available": "Rooms", "barriers": "Schedules clash",
+                              "communications": "Monthly newsletter to families"}]
+    assert plan["scope"] == "Two high schools first, as an easy win"
+    assert "| 1 | Run joint FAFSA nights | Counselors from both sectors |" in s.export(user, "markdown")

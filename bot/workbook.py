@@ -1,0 +1,299 @@
+"""A participant's worksheets, walked through one field at a time and saved after every answer.
+
+The same engine runs stage A (purpose and SMART goals) and stage C (5 Whys, logic model, action
+plans): it finds the open field, reads the answer by the field's kind (or lets the worksheet
+read it), stores the whole document, and moves on. Skip, go back and "change X to Y" work on
+every worksheet. The position is kept in the database as "kind:key:path".
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Optional
+
+from bot.assessment import Turn
+from bot.db import Database
+from bot.explain import find_term, render_term
+from bot.knowledge import Knowledge, knowledge as load_default
+from bot.models import Participant
+from bot.navigation import is_skip
+from bot.planning import ActionPlan, FiveWhys, LogicModel, texts as planning_texts
+from bot.purpose import PurposeWorksheet, texts as purpose_texts
+from bot.replies import Button, Reply
+from bot.repository import Repository
+from bot.text import clean_text, looks_like_question
+from bot.worksheets import (LIST, Answer, Field, find_field, get_path, is_filled, mark, question_reply, read_answer,
+                            set_path)
+
+WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan())}
+PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
+_BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
+_CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
+_NEW_VALUE = re.compile(r"^(.*?)\s+(?:to|with|as|into)\s+[\"“]?(.+?)[\"”]?$")
+
+
+class Context:
+    """What a worksheet may read of the participant's other work (the 5 Whys problem, the goals)."""
+
+    def __init__(self, repo: Repository, participant: Participant) -> None:
+        self.repo, self.participant = repo, participant
+
+    def document(self, kind: str, key: str = "main") -> dict:
+        item = self.repo.work_item(self.participant, kind, key)
+        return dict(item.data) if item else {}
+
+
+def _position(awaiting: Optional[str]) -> Optional[tuple[str, str, str]]:
+    parts = (awaiting or "").split(":", 2)
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 and parts[0] in WORKSHEETS else None
+
+
+class Workbook:
+    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None) -> None:
+        self.db = db
+        self.kb = knowledge or load_default()
+
+    # --- reading the state ---------------------------------------------------------------
+    def _open(self, repo: Repository, p: Participant, kind: str, key: str) -> tuple[dict, list[Field]]:
+        item = repo.work_item(p, kind, key)
+        doc = copy.deepcopy(item.data) if item else {}
+        return doc, WORKSHEETS[kind].fields(doc, Context(repo, p))
+
+    def _next_open(self, doc: dict, fields: list[Field], after: Optional[str] = None) -> Optional[Field]:
+        paths = [f.path for f in fields]
+        start = paths.index(after) + 1 if after in paths else 0
+        for fld in fields[start:] + fields[:start]:
+            if not is_filled(doc, fld):
+                return fld
+        return None
+
+    def current(self, sender: str) -> Optional[tuple[str, str, str]]:
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            return _position(p.awaiting) if p is not None else None
+
+    def has_pending(self, sender: str) -> bool:
+        return self.current(sender) is not None
+
+    def is_complete(self, repo: Repository, p: Participant, kind: str, key: str = "main") -> bool:
+        item = repo.work_item(p, kind, key)
+        if item is None:
+            return False
+        doc, fields = self._open(repo, p, kind, key)
+        return self._next_open(doc, fields) is None
+
+    # --- starting ------------------------------------------------------------------------
+    def start(self, sender: str, kind: str, goal_number: Optional[int] = None, add_goal: bool = False) -> Turn:
+        """Opens a worksheet at its first open field; `planning` picks the next unfinished planning tool."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            if kind == "planning":
+                kind = next((k for k in PLANNING_ORDER if not self.kind_done(repo, p, k)), "action_plan")
+            key, offered = self._choose_key(repo, p, kind, goal_number)
+            item = repo.work_item(p, kind, key)
+            doc = copy.deepcopy(item.data) if item else {}
+            first_time = item is None
+            if offered and not doc.get("offered_goal"):
+                doc["offered_goal"] = offered
+            if add_goal and kind == "purpose" and doc.get("goals") and doc["goals"][-1].get("text"):
+                doc["goals"][-1]["another"] = "yes"
+            doc.pop("_skipped", None)  # starting again offers skipped fields once more
+            repo.save_work_item(p, kind, key, doc)
+            fields = WORKSHEETS[kind].fields(doc, Context(repo, p))
+            target = self._next_open(doc, fields)
+            ws = WORKSHEETS[kind]
+            p.last_asked = None
+            if target is None:
+                repo.set_position(p, ws.stage, None)
+                return Turn((Reply(self._summary(kind, doc) + "\n" + self._edit_hint(kind)),), pending=False)
+            repo.set_position(p, ws.stage, f"{kind}:{key}:{target.path}")
+            intro = self._intro(kind) if first_time else f"Back to your {ws.title}."
+            return Turn((Reply(intro),), pending=True)
+
+    def kind_done(self, repo: Repository, p: Participant, kind: str) -> bool:
+        items = repo.work_items(p, kind)
+        return bool(items) and all(self.is_complete(repo, p, kind, item.key) for item in items)
+
+    def _choose_key(self, repo: Repository, p: Participant, kind: str, goal_number: Optional[int]) -> tuple[str, Optional[str]]:
+        if kind != "action_plan":
+            return "main", None
+        goals = [g["text"] for g in (Context(repo, p).document("purpose").get("goals") or []) if g.get("text")]
+        if goal_number is not None and 1 <= goal_number <= len(goals):
+            return f"goal-{goal_number}", goals[goal_number - 1]
+        for number, goal in enumerate(goals, start=1):
+            if not self.is_complete(repo, p, kind, f"goal-{number}"):
+                return f"goal-{number}", goal
+        unfinished = [i.key for i in repo.work_items(p, kind) if not self.is_complete(repo, p, kind, i.key)]
+        if unfinished:
+            return unfinished[0], None
+        return f"plan-{len(repo.work_items(p, kind)) + 1}", None
+
+    def _intro(self, kind: str) -> str:
+        if kind == "purpose":
+            return " ".join(purpose_texts()["intro"].split())
+        t = planning_texts()
+        section = {"five_whys": "five_whys", "logic_model": "logic_model", "action_plan": "action_plan"}[kind]
+        text = " ".join(t[section]["intro"].split())
+        if kind == "action_plan":
+            text += " Two more questions at the end cover the capacity to collaborate and a right-sized scope."
+        return text
+
+    # --- asking --------------------------------------------------------------------------
+    def question(self, sender: str) -> Reply:
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            position = _position(p.awaiting)
+            if position is None:
+                return Reply("Nothing is open right now. Say \"help\" to see what we can work on.")
+            kind, key, path = position
+            doc, fields = self._open(repo, p, kind, key)
+            fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
+            if fld is None:
+                return Reply(WORKSHEETS[kind].completion(doc))
+            again, p.last_asked = p.last_asked == p.awaiting, p.awaiting
+            return question_reply(fld, get_path(doc, fld.path), again=again)
+
+    # --- answering -----------------------------------------------------------------------
+    def handle(self, sender: str, text: str, intent: Optional[str] = None) -> Turn:
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            position = _position(p.awaiting)
+            if position is None:
+                return Turn((Reply("Nothing is open right now. Say \"help\" to see what we can work on."),), False)
+            kind, key, path = position
+            ws = WORKSHEETS[kind]
+            doc, fields = self._open(repo, p, kind, key)
+            fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
+            if fld is None:
+                repo.set_position(p, ws.stage, None)
+                return Turn((Reply(ws.completion(doc)),), False)
+            replies: list[Reply] = []
+            cleaned = clean_text(text)
+            change = self._change_target(cleaned, fields) if _CHANGE.match(cleaned.lower()) else None
+            # The words decide, not the classifier: "that's the root" may be labelled skip, yet it is an answer.
+            if is_skip(cleaned) and ws.read(copy.deepcopy(doc), fld, text) is None:
+                mark(doc, "_closed" if fld.kind == LIST else "_skipped", fld.path)
+                replies.append(Reply(f"Skipped: {fld.label}."))
+            elif _BACK.match(cleaned.lower()):
+                index = [f.path for f in fields].index(fld.path)
+                if index == 0:
+                    return Turn((Reply("This is the first question of this worksheet."),), True)
+                previous = fields[index - 1]
+                repo.set_position(p, ws.stage, f"{kind}:{key}:{previous.path}")
+                return Turn((Reply(f"Going back to: {previous.label}."),), True)
+            elif change is not None and change[1] is None:
+                repo.set_position(p, ws.stage, f"{kind}:{key}:{change[0].path}")
+                return Turn((Reply(f"Let's revisit: {change[0].label}."),), True)
+            elif change is not None:
+                target, value = change
+                answer = self._read(ws, doc, target, value, replace=True)
+                if answer.stored:
+                    self._store(doc, target, answer, closed=True)
+                replies.append(Reply(f"Changed {target.label} to: {value}." if answer.stored
+                                     else answer.reply or "I couldn't use that value."))
+            else:
+                answer = self._read(ws, doc, fld, text)
+                if answer.reply:
+                    replies.append(Reply(answer.reply))
+                if answer.stored:
+                    self._store(doc, fld, answer, closed=answer.done)
+                    replies += ws.after(doc, fld)
+            repo.save_work_item(p, kind, key, doc)
+            fields = ws.fields(doc, Context(repo, p))
+            same = next((f for f in fields if f.path == fld.path), None)
+            nxt = same if same is not None and not is_filled(doc, same) else self._next_open(doc, fields, after=fld.path)
+            if nxt is None:
+                repo.set_position(p, ws.stage, None)
+                replies.append(Reply(ws.completion(doc, Context(repo, p)), self._next_buttons(kind)))
+                return Turn(tuple(replies), False)
+            repo.set_position(p, ws.stage, f"{kind}:{key}:{nxt.path}")
+            return Turn(tuple(replies), True)
+
+    def _read(self, ws: Any, doc: dict, fld: Field, text: str, replace: bool = False) -> Answer:
+        special = ws.read(doc, fld, text)
+        if special is not None:
+            return special
+        current = None if replace else get_path(doc, fld.path)
+        answer = read_answer(fld, text, current)
+        if replace and fld.kind == LIST and answer.stored:
+            answer.done = True
+        return answer
+
+    @staticmethod
+    def _store(doc: dict, fld: Field, answer: Answer, closed: bool) -> None:
+        set_path(doc, fld.path, answer.value)
+        mark(doc, "_skipped", fld.path, on=False)
+        if fld.kind == LIST:
+            mark(doc, "_closed", fld.path, on=closed)
+
+    @staticmethod
+    def _change_target(text: str, fields: list[Field]) -> Optional[tuple[Field, Optional[str]]]:
+        body = _CHANGE.match(text.lower()).group(1)  # the caller checked that it matches
+        original_body = text[len(text) - len(body):]
+        split = _NEW_VALUE.match(original_body)
+        name, value = (split.group(1), split.group(2)) if split else (original_body, None)
+        fld = find_field(name, fields)
+        if fld is None and split is not None:
+            return None
+        return (fld, value) if fld is not None else None
+
+    def _next_buttons(self, kind: str) -> tuple[Button, ...]:
+        follow = {"purpose": Button("Start the self-assessment", "start the self-assessment"),
+                  "five_whys": Button("Start the logic model", "start the logic model"),
+                  "logic_model": Button("Start an action plan", "start an action plan"),
+                  "action_plan": Button("Another action plan", "start an action plan")}
+        return (follow[kind],)
+
+    def _summary(self, kind: str, doc: dict) -> str:
+        ws = WORKSHEETS[kind]
+        exported = ws.export(doc)
+        if kind == "purpose":
+            goals = "; ".join(g["text"] for g in exported["smart_goals"]) or "none yet"
+            return f"Your purpose: {exported['purpose']}\nGoals: {goals}"
+        if kind == "five_whys":
+            return f"Your 5 Whys on \"{exported['problem']}\": {len(exported['whys'])} whys, {len(exported['root_causes'])} root cause(s)."
+        if kind == "logic_model":
+            return f"Your logic model for \"{exported['problem']}\" is complete."
+        return f"Your action plan for \"{exported['goal']}\" is complete."
+
+    @staticmethod
+    def _edit_hint(kind: str) -> str:
+        if kind == "purpose":
+            return "Say \"add another goal\", or change something, e.g. \"change the purpose statement to ...\"."
+        return "To edit, say e.g. \"change the problem statement to ...\"."
+
+    # --- explaining ------------------------------------------------------------------------
+    def explain(self, sender: str, text: str) -> Reply:
+        term = find_term(text, self.kb)
+        if term is not None:
+            return Reply(render_term(term, self.kb, text))
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            position = _position(p.awaiting)
+            if position is None:
+                return Reply("Ask me about a term, for example \"what is a logic model?\".")
+            kind, key, path = position
+            doc, fields = self._open(repo, p, kind, key)
+            fld = next((f for f in fields if f.path == path), None)
+        help_term = next((t for t in self.kb.terms if fld is not None and t.id == fld.help), None)
+        lines = [f"This question asks: {fld.prompt.splitlines()[0]}" if fld else ""]
+        if help_term is not None:
+            lines.append(render_term(help_term, self.kb, text))
+        return Reply("\n".join(line for line in lines if line))
+
+    def takes_as_answer(self, sender: str, text: str) -> bool:
+        """A worksheet answer mistaken for a question ("find a neutral convener") is still an answer."""
+        return self.has_pending(sender) and not looks_like_question(text)
+
+    # --- exporting -------------------------------------------------------------------------
+    def export(self, repo: Repository, p: Participant) -> dict:
+        context = Context(repo, p)
+        purpose = WORKSHEETS["purpose"].export(context.document("purpose"))
+        return {
+            "purpose": purpose["purpose"],
+            "smart_goals": purpose["smart_goals"],
+            "five_whys": WORKSHEETS["five_whys"].export(context.document("five_whys")),
+            "logic_model": WORKSHEETS["logic_model"].export(context.document("logic_model")),
+            "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data))
+                             for item in repo.work_items(p, "action_plan")],
+        }

@@ -14,7 +14,7 @@ import yaml
 
 from bot.knowledge import KNOWLEDGE_DIR
 from bot.text import clean_text
-from bot.worksheets import LIST, TEXT, YES, YESNO, Answer, Field, as_bool
+from bot.worksheets import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool
 
 MAX_WHYS = 5
 _ROOT_REACHED = re.compile(r"^(?:that'?s (?:the|it|our) (?:root|bottom)|(?:we'?ve |i'?ve )?(?:reached|hit|found) the root|"
@@ -31,7 +31,7 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-class FiveWhys:
+class FiveWhys(Worksheet):
     kind = "five_whys"
     stage = "planning"
     title = "5 Whys root-cause analysis"
@@ -82,9 +82,6 @@ class FiveWhys:
                           reply="Root cause(s) noted: " + "; ".join(_short(p["text"], 60) for p in picked) + ".")
         return None
 
-    def after(self, doc: dict, fld: Field) -> list:
-        return []
-
     def completion(self, doc: dict, ctx: Any = None) -> str:
         validated = sum(1 for c in doc.get("root_causes") or [] if c.get("validated") == YES)
         return (f"Your 5 Whys is saved: {len([w for w in doc.get('whys') or [] if w.get('answer')])} whys and "
@@ -101,7 +98,7 @@ class FiveWhys:
         }
 
 
-class LogicModel:
+class LogicModel(Worksheet):
     kind = "logic_model"
     stage = "planning"
     title = "logic model"
@@ -115,12 +112,6 @@ class LogicModel:
                                 offer=offer if spec["id"] == "problem" else None, help="logic_model"))
         return fields
 
-    def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
-        return None
-
-    def after(self, doc: dict, fld: Field) -> list:
-        return []
-
     def completion(self, doc: dict, ctx: Any = None) -> str:
         return "Your logic model is saved. Next: an action plan for each goal (say \"start an action plan\")."
 
@@ -132,7 +123,7 @@ class LogicModel:
 STEP_FIELDS = ("action", "who", "by_when", "resources_needed", "resources_available", "barriers", "communications")
 
 
-class ActionPlan:
+class ActionPlan(Worksheet):
     kind = "action_plan"
     stage = "planning"
     title = "action plan"
@@ -161,12 +152,6 @@ class ActionPlan:
             Field("scope", "scope", t["scope"], help="right_sized_scope"),
         ]
         return fields
-
-    def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
-        return None
-
-    def after(self, doc: dict, fld: Field) -> list:
-        return []
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         return (f"The action plan for \"{_short(doc.get('goal') or '', 80)}\" is saved with "

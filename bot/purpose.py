@@ -17,7 +17,7 @@ from bot.knowledge import KNOWLEDGE_DIR
 from bot.replies import Reply
 from bot.smart import check_goal
 from bot.text import clean_text
-from bot.worksheets import CHOICE, YES, YESNO, Answer, Field, as_bool, get_path, set_path, yes_no
+from bot.worksheets import CHOICE, YES, YESNO, Answer, Field, Worksheet, as_bool, get_path, set_path, yes_no
 
 KIND = "purpose"
 _KEEP = re.compile(r"^(?:keep|keep (?:it|mine|my (?:own|version|goal|wording))|no|mine|my version|leave it|as is)\b")
@@ -52,7 +52,7 @@ def goal_prompt(goal: dict) -> str:
     return "\n".join(lines)
 
 
-class PurposeWorksheet:
+class PurposeWorksheet(Worksheet):
     kind = KIND
     stage = "purpose"
     title = "unifying purpose and SMART goals"

@@ -29,6 +29,7 @@ WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
 _BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
 _CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
+NOTHING_OPEN = "Nothing is open right now. Say \"help\" to see what we can work on."
 _NEW_VALUE = re.compile(r"^(.*?)\s+(?:to|with|as|into)\s+[\"“]?(.+?)[\"”]?$")
 
 
@@ -139,15 +140,23 @@ class Workbook:
         return text
 
     # --- asking --------------------------------------------------------------------------
+    def _open_field(self, repo: Repository, p: Participant) -> Optional[tuple[str, str, dict, list[Field], Optional[Field]]]:
+        """The worksheet being filled in and its open field (None when nothing is open)."""
+        position = _position(p.awaiting)
+        if position is None:
+            return None
+        kind, key, path = position
+        doc, fields = self._open(repo, p, kind, key)
+        fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
+        return kind, key, doc, fields, fld
+
     def question(self, sender: str) -> Reply:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            position = _position(p.awaiting)
-            if position is None:
-                return Reply("Nothing is open right now. Say \"help\" to see what we can work on.")
-            kind, key, path = position
-            doc, fields = self._open(repo, p, kind, key)
-            fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
+            current = self._open_field(repo, p)
+            if current is None:
+                return Reply(NOTHING_OPEN)
+            kind, _, doc, _, fld = current
             if fld is None:
                 return Reply(WORKSHEETS[kind].completion(doc))
             again, p.last_asked = p.last_asked == p.awaiting, p.awaiting
@@ -157,13 +166,11 @@ class Workbook:
     def handle(self, sender: str, text: str, intent: Optional[str] = None) -> Turn:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            position = _position(p.awaiting)
-            if position is None:
-                return Turn((Reply("Nothing is open right now. Say \"help\" to see what we can work on."),), False)
-            kind, key, path = position
+            current = self._open_field(repo, p)
+            if current is None:
+                return Turn((Reply(NOTHING_OPEN),), False)
+            kind, key, doc, fields, fld = current
             ws = WORKSHEETS[kind]
-            doc, fields = self._open(repo, p, kind, key)
-            fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
             if fld is None:
                 repo.set_position(p, ws.stage, None)
                 return Turn((Reply(ws.completion(doc)),), False)
@@ -268,13 +275,10 @@ class Workbook:
         if term is not None:
             return Reply(render_term(term, self.kb, text))
         with self.db.transaction() as repo:
-            p = repo.participant(sender)
-            position = _position(p.awaiting)
-            if position is None:
-                return Reply("Ask me about a term, for example \"what is a logic model?\".")
-            kind, key, path = position
-            doc, fields = self._open(repo, p, kind, key)
-            fld = next((f for f in fields if f.path == path), None)
+            current = self._open_field(repo, repo.participant(sender))
+        if current is None:
+            return Reply("Ask me about a term, for example \"what is a logic model?\".")
+        fld = current[4]
         help_term = next((t for t in self.kb.terms if fld is not None and t.id == fld.help), None)
         lines = [f"This question asks: {fld.prompt.splitlines()[0]}" if fld else ""]
         if help_term is not None:

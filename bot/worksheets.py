@@ -8,7 +8,7 @@ the document a worksheet is stored as, and plain-words navigation (skip, go back
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from rapidfuzz import fuzz
@@ -211,13 +211,26 @@ def find_field(text: str, fields: list[Field]) -> Optional[Field]:
     return best if best_score >= 90 else None
 
 
-@dataclass
-class Progress:
-    """How far a worksheet is: its fields and which are filled."""
+class Worksheet:
+    """One template. Subclasses list their fields (which may depend on what is filled in) and export."""
 
-    fields: list[Field] = field(default_factory=list)
-    filled: int = 0
+    kind = ""
+    stage = ""
+    title = ""
 
-    @property
-    def complete(self) -> bool:
-        return self.filled == len(self.fields)
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        raise NotImplementedError
+
+    def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
+        """Reads answers the generic field kinds cannot (None: let the field's kind read it)."""
+        return None
+
+    def after(self, doc: dict, fld: Field) -> list[Reply]:
+        """Extra replies once an answer is stored."""
+        return []
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        raise NotImplementedError
+
+    def export(self, doc: dict) -> dict:
+        raise NotImplementedError

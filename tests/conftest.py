@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -41,20 +42,29 @@ def sqlite_db(tmp_path):
     db.dispose()
 
 
-@pytest.fixture
-def postgres_db():
+@contextmanager
+def postgres_schema(prefix: str = "cg_test"):
+    """A throw-away PostgreSQL schema: yields (database URL pointing at it, schema name, admin engine)."""
     _postgres_or_skip()
-    schema = f"cg_test_{uuid.uuid4().hex[:10]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_URL, future=True)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
-    db = Database(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
-    yield db
-    db.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", schema, admin
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_db():
+    with postgres_schema() as (url, _, _):
+        db = Database(url)
+        yield db
+        db.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

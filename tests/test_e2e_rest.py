@@ -2,17 +2,25 @@
 
 Slow (each server start loads the model, about 30 s), so the scenarios are few and long.
 """
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from tests.conftest import _postgres_or_skip, POSTGRES_URL
+from tests.conftest import postgres_schema
 from tests.servers import Servers
 
 
 def joined(messages):
     return "\n".join(m.get("text") or "" for m in messages)
+
+
+def conversation(servers, user):
+    """say(message, *expected): sends a message and checks each expected piece is in the reply."""
+    def say(message, *expected):
+        reply = joined(servers.say(user, message))
+        for piece in expected:
+            assert piece in reply, f"after {message!r} expected {piece!r} in:\n{reply}"
+        return reply
+    return say
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +34,7 @@ def sqlite_servers(tmp_path_factory):
 
 def test_whole_self_assessment_with_detours_then_export(sqlite_servers):
     s, user = sqlite_servers, "e2e-principal"
-
-    def turn(message, *expected):
-        reply = joined(s.say(user, message))
-        for piece in expected:
-            assert piece in reply, f"after {message!r} expected {piece!r} in:\n{reply}"
-        return reply
+    turn = conversation(s, user)
 
     turn("hi", "Common Ground")
     messages = s.say(user, "let's do the self-assessment")
@@ -107,45 +110,36 @@ def test_users_are_kept_apart(sqlite_servers):
 
 def test_restart_mid_conversation_resumes_on_postgresql(tmp_path):
     """The production path: PostgreSQL for answers and conversations, servers restarted mid-question."""
-    _postgres_or_skip()
-    schema = f"cg_e2e_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    servers = Servers(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", tmp_path)
-    try:
-        servers.start()
-        user = "e2e-restart"
-        servers.say(user, "start the self-assessment")
-        for _ in range(3):
-            servers.say(user, "agree")
-        servers.stop()   # both servers go down with question 4 open
-        servers.start()
-        reply = joined(servers.say(user, "strongly agree"))
-        assert "Recorded strongly agree for question 4" in reply and "Summary of unifying purpose" in reply
-        data = servers.export(user)
-        assert data["progress"]["awaiting"] == "unifying_purpose.next_steps"
-        assert data["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_4"]["rating"] == "strongly_agree"
-        with admin.connect() as conn:
-            events = conn.execute(text(f'SELECT count(*) FROM "{schema}".events WHERE sender_id = :s'),
-                                  {"s": user}).scalar()
-        assert events > 10  # the conversation itself is in PostgreSQL too
-    finally:
-        servers.stop()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("cg_e2e") as (url, schema, admin):
+        servers = Servers(url, tmp_path)
+        try:
+            _restart_scenario(servers, schema, admin)
+        finally:
+            servers.stop()
+
+
+def _restart_scenario(servers, schema, admin):
+    servers.start()
+    user = "e2e-restart"
+    servers.say(user, "start the self-assessment")
+    for _ in range(3):
+        servers.say(user, "agree")
+    servers.stop()   # both servers go down with question 4 open
+    servers.start()
+    reply = joined(servers.say(user, "strongly agree"))
+    assert "Recorded strongly agree for question 4" in reply and "Summary of unifying purpose" in reply
+    data = servers.export(user)
+    assert data["progress"]["awaiting"] == "unifying_purpose.next_steps"
+    assert data["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_4"]["rating"] == "strongly_agree"
+    with admin.connect() as conn:
+        events = conn.execute(text(f'SELECT count(*) FROM "{schema}".events WHERE sender_id = :s'),
+                              {"s": user}).scalar()
+    assert events > 10  # the conversation itself is in PostgreSQL too
 
 
 def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_servers):
     s, user = sqlite_servers, "e2e-planner"
-
-    def turn(message, *expected):
-        reply = joined(s.say(user, message))
-        for piece in expected:
-            assert piece in reply, f"after {message!r} expected {piece!r} in:\n{reply}"
-        return reply
+    turn = conversation(s, user)
 
     turn("let's define our unifying purpose", "focused purpose", "Which kind of purpose")
     turn("3", "What problem or opportunity")

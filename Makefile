@@ -1,7 +1,7 @@
 # Common Ground. Two commands do everything on a fresh machine:
 #   make chat   talk to the assistant in this terminal (installs and trains on first use)
 #   make test   the whole test suite (installs and trains on first use)
-# Also: make serve (REST on :5005 + actions on :5055), make train, make clean.
+# Also: make serve (REST on :5005 + actions on :5055), make train, make bench-lessons, make clean.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test validate clean
+.PHONY: install train chat serve test validate bench-lessons clean
 
 install: $(VENV)/.installed
 
@@ -43,6 +43,9 @@ serve: $(MODEL)
 
 test: $(MODEL) validate
 	$(BIN)/python -m pytest tests
+
+bench-lessons: $(VENV)/.installed
+	$(BIN)/python scripts/bench_lessons.py
 
 clean:
 	rm -rf models .rasa results .pytest_cache var/*.log

@@ -16,13 +16,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from bot.advisor import asks_for_more, asks_for_related
 from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
 from bot.replies import Reply
 from bot.text import looks_like_pause, looks_like_progress_request
 
 RESUME_SLOT = "resume_form"
+LESSON_SLOT = "lesson_id"
 START_INTENTS = {"start_purpose": "purpose", "add_goal": "add_goal", "start_five_whys": "five_whys",
-                 "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning"}
+                 "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning",
+                 "start_reflection": "reflections"}
 
 
 def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
@@ -37,6 +40,16 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker, is_request) -> bool:
+    """Inside a form, a message the classifier took for a request but whose words are not one is the
+    answer to the open question: hand it to the guide and report True."""
+    form, text = tracker.active_loop_name, latest_text(tracker)
+    if not form or is_request(text):
+        return False
+    send(dispatcher, services.guide().handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+    return True
 
 
 class ActionWelcome(Action):
@@ -182,12 +195,11 @@ class ActionExplain(Action):
         return "action_explain"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text, form, guide = latest_text(tracker), tracker.active_loop_name, services.guide()
+        guide, form = services.guide(), tracker.active_loop_name
         # The classifier can mistake an answer that mentions a term for a question: the guide decides.
-        if form and guide.takes_as_answer(tracker.sender_id, text, form):
-            send(dispatcher, guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+        if answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form)):
             return []
-        send(dispatcher, [guide.explain(tracker.sender_id, text, form)])
+        send(dispatcher, guide.explain(tracker.sender_id, latest_text(tracker), form))
         return []
 
 
@@ -198,11 +210,9 @@ class ActionPause(Action):
         return "action_pause"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text, form, guide = latest_text(tracker), tracker.active_loop_name, services.guide()
-        if form and not looks_like_pause(text):
-            send(dispatcher, guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
-            return [SlotSet(RESUME_SLOT, form)]
-        send(dispatcher, [guide.pause(tracker.sender_id)])
+        if answered_instead(dispatcher, tracker, looks_like_pause):
+            return [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
+        send(dispatcher, [services.guide().pause(tracker.sender_id)])
         return [SlotSet(RESUME_SLOT, None)]
 
 
@@ -222,9 +232,46 @@ class ActionShowProgress(Action):
         return "action_show_progress"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        text, form, guide = latest_text(tracker), tracker.active_loop_name, services.guide()
-        if form and not looks_like_progress_request(text):  # an answer that mentions "show" or "results"
-            send(dispatcher, guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+        if answered_instead(dispatcher, tracker, looks_like_progress_request):  # "registrar logs show delays"
             return []
-        send(dispatcher, guide.progress(tracker.sender_id))
+        send(dispatcher, services.guide().progress(tracker.sender_id))
+        return []
+
+
+class ActionAnswerLesson(Action):
+    """Answers a question about the profiles' lessons; inside a form, an answer that only mentions a place is kept."""
+
+    def name(self) -> str:
+        return "action_answer_lesson"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        guide, form = services.guide(), tracker.active_loop_name
+        if answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form)):
+            return []
+        replies, lesson_id = guide.advisor.answer(latest_text(tracker))
+        send(dispatcher, replies)
+        return [SlotSet(LESSON_SLOT, lesson_id)] if lesson_id else []
+
+
+class ActionLessonDetail(Action):
+    def name(self) -> str:
+        return "action_lesson_detail"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if answered_instead(dispatcher, tracker, asks_for_more):
+            return []
+        lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
+        send(dispatcher, services.guide().advisor.detail(lesson_id))
+        return [SlotSet(LESSON_SLOT, lesson_id)] if lesson_id else []
+
+
+class ActionRelatedLessons(Action):
+    def name(self) -> str:
+        return "action_related_lessons"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if answered_instead(dispatcher, tracker, asks_for_related):
+            return []
+        lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
+        send(dispatcher, services.guide().advisor.related(lesson_id))
         return []

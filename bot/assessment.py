@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from bot.db import Database
 from bot.explain import explain, find_term
@@ -24,6 +24,9 @@ from bot.replies import Button, Reply
 from bot.repository import Repository
 from bot.scoring import NEEDS_WORK, READY, DimensionResult, score_dimension
 from bot.text import MAX_ANSWER_CHARS, clean_text, looks_like_question, too_long
+
+if TYPE_CHECKING:
+    from bot.advisor import Advisor
 
 STAGE = "self_assessment"
 NEXT_STEPS = ".next_steps"
@@ -56,9 +59,10 @@ def is_next_steps(step: Optional[str]) -> bool:
 
 
 class SelfAssessment:
-    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None) -> None:
+    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None, advisor: Optional["Advisor"] = None) -> None:
         self.db = db
         self.kb = knowledge or load_default()
+        self.advisor = advisor  # offers lessons when a dimension needs work
         self.steps: list[str] = []
         for dimension in self.kb.dimensions:
             self.steps += [f.id for f in dimension.factors] + [dimension.id + NEXT_STEPS]
@@ -179,7 +183,13 @@ class SelfAssessment:
         ask = (f"Your next steps so far: \"{current.next_steps}\". Write new ones, or say \"skip\" to keep them."
                if current is not None and current.next_steps else
                "What next steps would strengthen this dimension? Write a sentence or two, or say \"skip\".")
-        return Reply(self._dimension_summary(result) + "\n" + ask, (SKIP_BUTTON,))
+        text, buttons = self._dimension_summary(result) + "\n" + ask, (SKIP_BUTTON,)
+        if self.advisor is not None and result.status == NEEDS_WORK and result.weakest:
+            offer = self.advisor.for_factors(result.weakest[:2], f"Lessons from other places that may help with "
+                                                                 f"{result.weakest[0].short}:")
+            if offer is not None:
+                text, buttons = text + "\n" + offer.text, buttons + offer.buttons
+        return Reply(text, buttons)
 
     def _dimension_summary(self, result: DimensionResult) -> str:
         dimension = result.dimension

@@ -63,6 +63,25 @@ def cmd_smart_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from bot.lesson_search import lesson_search
+    if not args.query.strip():
+        raise CliError("the question is empty; pass it in quotes")
+    if args.top < 1:
+        raise CliError("--top must be at least 1")
+    hits = lesson_search().search(args.query, top=args.top)
+    if args.format == "json":
+        print(json.dumps([hit.as_dict() for hit in hits], indent=2, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("No lesson matches that question.")
+    for rank, hit in enumerate(hits, start=1):
+        lesson = hit.lesson
+        print(f"{rank}. {lesson.title} [{lesson.id}] ({lesson.place}; score {hit.score:.2f})\n"
+              f"   {lesson.summary}\n   Source: {lesson.source}")
+    return 0
+
+
 def cmd_parse_rating(args: argparse.Namespace) -> int:
     from bot.ratings import parse_rating
     parsed = parse_rating(args.text)
@@ -89,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     smart.add_argument("goal", help="the goal's text, in quotes")
     smart.add_argument("--format", choices=("json", "text"), default="text")
     smart.set_defaults(func=cmd_smart_check)
+    lessons = commands.add_parser("lessons", help="find the lessons that answer a question")
+    lessons.add_argument("query", help="the question, in quotes")
+    lessons.add_argument("--top", type=int, default=5, help="how many lessons (default 5)")
+    lessons.add_argument("--format", choices=("json", "text"), default="text")
+    lessons.set_defaults(func=cmd_lessons)
     parse = commands.add_parser("parse-rating", help="show how a typed answer is read as a rating")
     parse.add_argument("text")
     parse.set_defaults(func=cmd_parse_rating)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from bot.advisor import Advisor
 from bot.assessment import STAGE as SELF_ASSESSMENT, SelfAssessment, Turn
 from bot.db import Database
+from bot.explain import find_factor, find_term
 from bot.knowledge import Knowledge, knowledge as load_default
 from bot.replies import Reply
 from bot.workbook import WORKSHEETS, Workbook
@@ -25,6 +27,7 @@ _STARTS = [
     ("five_whys", re.compile(r"\b(?:5|five) whys?\b|\broot[- ]cause analysis\b")),
     ("logic_model", re.compile(r"\blogic model\b")),
     ("action_plan", re.compile(r"\baction plan(?:s|ning)?\b")),
+    ("reflections", re.compile(r"\breflect(?:ion|ions|ing)?\b")),
     ("add_goal", re.compile(r"\b(?:smart )?goals?\b")),
     ("purpose", re.compile(r"\b(?:unifying )?purpose\b|\bstage a\b")),
     ("planning", re.compile(r"^(?:let'?s |let us )?(?:start |begin |do |go to |switch to |work on )?(?:the )?"
@@ -46,8 +49,9 @@ class Guide:
     def __init__(self, db: Database, knowledge: Optional[Knowledge] = None) -> None:
         self.db = db
         self.kb = knowledge or load_default()
-        self.assessment = SelfAssessment(db, self.kb)
-        self.workbook = Workbook(db, self.kb)
+        self.advisor = Advisor()
+        self.assessment = SelfAssessment(db, self.kb, self.advisor)
+        self.workbook = Workbook(db, self.kb, self.advisor)
 
     def _stage(self, sender: str) -> Optional[str]:
         with self.db.transaction() as repo:
@@ -118,10 +122,16 @@ class Guide:
             return self.workbook.takes_as_answer(sender, text)
         return False
 
-    def explain(self, sender: str, text: str, form: Optional[str]) -> Reply:
+    def explain(self, sender: str, text: str, form: Optional[str]) -> list[Reply]:
+        """A term, the open question, or, when the question names neither, the closest lesson."""
+        if (form is None and find_term(text, self.kb) is None and find_factor(text, self.kb) is None
+                and len(self.advisor.search.analyze(text)) >= 2):
+            replies, lesson_id = self.advisor.answer(text)
+            if lesson_id is not None:
+                return replies
         if form == WORKSHEET_FORM:
-            return self.workbook.explain(sender, text)
-        return self.assessment.explain(sender, text)
+            return [self.workbook.explain(sender, text)]
+        return [self.assessment.explain(sender, text)]
 
     def question(self, sender: str, form: str) -> Reply:
         return self.assessment.question(sender) if form == SELF_ASSESSMENT_FORM else self.workbook.question(sender)

@@ -35,6 +35,7 @@ class FiveWhys(Worksheet):
     kind = "five_whys"
     stage = "planning"
     title = "5 Whys root-cause analysis"
+    suggest_lessons_on = ("problem", "root_pick")
 
     def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
         t = texts()["five_whys"]

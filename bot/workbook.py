@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from bot.assessment import Turn
 from bot.db import Database
@@ -19,13 +19,17 @@ from bot.models import Participant
 from bot.navigation import is_skip
 from bot.planning import ActionPlan, FiveWhys, LogicModel, texts as planning_texts
 from bot.purpose import PurposeWorksheet, texts as purpose_texts
+from bot.reflections import Reflections, texts as reflection_texts
 from bot.replies import Button, Reply
 from bot.repository import Repository
 from bot.text import clean_text, looks_like_question
 from bot.worksheets import (LIST, Answer, Field, find_field, get_path, is_filled, mark, question_reply, read_answer,
                             set_path)
 
-WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan())}
+if TYPE_CHECKING:
+    from bot.advisor import Advisor
+
+WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections())}
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
 _BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
 _CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
@@ -50,9 +54,10 @@ def _position(awaiting: Optional[str]) -> Optional[tuple[str, str, str]]:
 
 
 class Workbook:
-    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None) -> None:
+    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None, advisor: Optional["Advisor"] = None) -> None:
         self.db = db
         self.kb = knowledge or load_default()
+        self.advisor = advisor  # offers lessons when a problem or root cause is written down
 
     # --- reading the state ---------------------------------------------------------------
     def _open(self, repo: Repository, p: Participant, kind: str, key: str) -> tuple[dict, list[Field]]:
@@ -132,6 +137,8 @@ class Workbook:
     def _intro(self, kind: str) -> str:
         if kind == "purpose":
             return " ".join(purpose_texts()["intro"].split())
+        if kind == "reflections":
+            return " ".join(reflection_texts()["intro"].split())
         t = planning_texts()
         section = {"five_whys": "five_whys", "logic_model": "logic_model", "action_plan": "action_plan"}[kind]
         text = " ".join(t[section]["intro"].split())
@@ -205,6 +212,10 @@ class Workbook:
                 if answer.stored:
                     self._store(doc, fld, answer, closed=answer.done)
                     replies += ws.after(doc, fld)
+                    if self.advisor is not None and fld.path in ws.suggest_lessons_on:
+                        offer = self.advisor.for_text(clean_text(text), "Lessons from DC, Massachusetts and the "
+                                                                          "research that touch on this:")
+                        replies += [offer] if offer is not None else []
             repo.save_work_item(p, kind, key, doc)
             fields = ws.fields(doc, Context(repo, p))
             same = next((f for f in fields if f.path == fld.path), None)
@@ -248,7 +259,8 @@ class Workbook:
         follow = {"purpose": Button("Start the self-assessment", "start the self-assessment"),
                   "five_whys": Button("Start the logic model", "start the logic model"),
                   "logic_model": Button("Start an action plan", "start an action plan"),
-                  "action_plan": Button("Another action plan", "start an action plan")}
+                  "action_plan": Button("Another action plan", "start an action plan"),
+                  "reflections": Button("Show my progress", "show my progress")}
         return (follow[kind],)
 
     def _summary(self, kind: str, doc: dict) -> str:
@@ -261,6 +273,8 @@ class Workbook:
             return f"Your 5 Whys on \"{exported['problem']}\": {len(exported['whys'])} whys, {len(exported['root_causes'])} root cause(s)."
         if kind == "logic_model":
             return f"Your logic model for \"{exported['problem']}\" is complete."
+        if kind == "reflections":
+            return "Your reflection on the profiles is complete."
         return f"Your action plan for \"{exported['goal']}\" is complete."
 
     @staticmethod
@@ -300,4 +314,5 @@ class Workbook:
             "logic_model": WORKSHEETS["logic_model"].export(context.document("logic_model")),
             "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data))
                              for item in repo.work_items(p, "action_plan")],
+            "reflections": WORKSHEETS["reflections"].export(context.document("reflections")),
         }

@@ -217,6 +217,7 @@ class Worksheet:
     kind = ""
     stage = ""
     title = ""
+    suggest_lessons_on: tuple[str, ...] = ()  # fields whose answer brings up related lessons
 
     def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
         raise NotImplementedError

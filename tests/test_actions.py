@@ -191,3 +191,15 @@ def test_the_action_server_registers_every_domain_action():
     domain = yaml.safe_load((PROJECT / "domain.yml").read_text())
     custom = [a for a in domain["actions"] if not a.startswith("utter_")]
     assert sorted(custom) == sorted(executor.actions)
+
+
+def test_lesson_question_outside_and_a_misread_answer_inside_a_form():
+    messages, events = run(actions.ActionAnswerLesson(), text="what did DC do about enrollment?", intent="ask_lesson")
+    assert texts(messages).startswith("My School DC") and events == [SlotSet("lesson_id", "dc-my-school-dc")]
+    messages, _ = run(actions.ActionLessonDetail(), text="tell me more", intent="lesson_more",
+                      slots={"lesson_id": "dc-my-school-dc"})
+    assert "Common Lottery Board" in texts(messages)
+    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, _ = run(actions.ActionLessonDetail(), text="agree, details to follow from the board",
+                      intent="lesson_more", active_loop="self_assessment_form")
+    assert "Recorded agree for question 1" in texts(messages)

@@ -205,3 +205,23 @@ def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_server
                               "communications": "Monthly newsletter to families"}]
     assert plan["scope"] == "Two high schools first, as an easy win"
     assert "| 1 | Run joint FAFSA nights | Counselors from both sectors |" in s.export(user, "markdown")
+
+
+def test_lesson_questions_detail_and_reflection(sqlite_servers):
+    s, user = sqlite_servers, "e2e-reader"
+    turn = conversation(s, user)
+    messages = s.say(user, "what did DC do about enrollment?")
+    answer = messages[0]
+    assert answer["text"].startswith("My School DC (District of Columbia):") and "Source: 001" in answer["text"]
+    assert len(answer["text"]) < 900
+    assert [b["title"] for b in answer["buttons"]] == ["More detail", "Related lessons"]
+    turn(answer["buttons"][0]["payload"], "Common Lottery Board", "What went well")
+    turn("anything similar?", "Related lessons:")
+    turn("why did the midyear transfer pilots fail?", "What went wrong")
+    turn("how did Boston get started?", "Massachusetts")
+    turn("let's reflect on the profiles", "reflection", "Which profile")
+    turn("Both", "What stood out")
+    turn("The common lottery, because families had too many forms", "connect")
+    data = s.export(user)
+    assert data["reflections"]["case"] == "Both"
+    assert data["reflections"]["stood_out"] == "The common lottery, because families had too many forms"

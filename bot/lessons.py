@@ -1,0 +1,117 @@
+"""The lessons from the profiles, papers and tip sheets: loaded from knowledge/lessons/ and checked.
+
+Each file is one lesson (an initiative, an insight, a landscape, a tip or a resource). Loading
+fails with the file and field named when a required field is missing or a stage, dimension,
+factor or theme does not exist, so a bad edit is caught by the tests.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeError, knowledge as load_default
+
+LESSONS_DIR = KNOWLEDGE_DIR / "lessons"
+PLACES = ("DC", "Massachusetts", "other")
+KINDS = ("initiative", "insight", "landscape", "overview", "research", "tip", "resource")
+THEMES = ("enrollment", "data_sharing", "english_learners", "special_education", "professional_learning",
+          "facilities", "transportation", "governance", "trust", "funding", "leadership", "accountability",
+          "school_discipline", "student_mobility", "family_engagement", "high_school_transition", "dissemination",
+          "communication", "equity", "school_safety", "policy")
+REQUIRED = ("id", "title", "place", "initiative", "kind", "stages", "dimensions", "themes", "summary", "details",
+            "went_well", "source")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    place: str
+    initiative: str
+    kind: str
+    stages: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    factors: tuple[str, ...]
+    themes: tuple[str, ...]
+    keywords: tuple[str, ...]
+    summary: str
+    details: str
+    went_well: str
+    went_wrong: Optional[str]
+    source_document: str
+    source_section: str
+
+    @property
+    def source(self) -> str:
+        return f"{self.source_document}, section \"{self.source_section}\""
+
+    def search_text(self) -> dict[str, str]:
+        """The lesson's text by field, for the search index."""
+        place = {"DC": "DC District of Columbia", "Massachusetts": "Massachusetts"}.get(self.place, "")
+        return {"title": self.title, "initiative": self.initiative, "keywords": " ; ".join(self.keywords),
+                "summary": self.summary, "place": place, "details": self.details,
+                "outcomes": " ".join(filter(None, (self.went_well, self.went_wrong)))}
+
+
+def _text(value) -> str:
+    return " ".join(str(value).split()) if value else ""
+
+
+def _check_ids(values, allowed, where: str, what: str) -> tuple[str, ...]:
+    values = tuple(values or ())
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise KnowledgeError(f"{where}: unknown {what} {unknown}")
+    return values
+
+
+def load_lessons(directory: Path = LESSONS_DIR, kb: Optional[Knowledge] = None) -> tuple[Lesson, ...]:
+    kb = kb or load_default()
+    stages = {s.id for s in kb.stages}
+    dimensions = {d.id for d in kb.dimensions}
+    lessons, seen = [], set()
+    for path in sorted(directory.glob("*.yml")):
+        where = f"lessons/{path.name}"
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise KnowledgeError(f"{where}: not valid YAML: {error}") from error
+        if not isinstance(data, dict):
+            raise KnowledgeError(f"{where}: expected a mapping")
+        for key in REQUIRED:
+            if data.get(key) in (None, "", []):
+                raise KnowledgeError(f"{where}: '{key}' is missing or empty")
+        if data["id"] != path.stem:
+            raise KnowledgeError(f"{where}: id '{data['id']}' must match the file name")
+        if data["id"] in seen:
+            raise KnowledgeError(f"{where}: duplicate id {data['id']}")
+        seen.add(data["id"])
+        if data["place"] not in PLACES or data["kind"] not in KINDS:
+            raise KnowledgeError(f"{where}: place must be one of {PLACES} and kind one of {KINDS}")
+        source = data["source"] if isinstance(data["source"], dict) else {}
+        if not source.get("document") or not source.get("section"):
+            raise KnowledgeError(f"{where}: source needs a document and a section")
+        lessons.append(Lesson(
+            id=data["id"], title=_text(data["title"]), place=data["place"], initiative=_text(data["initiative"]),
+            kind=data["kind"],
+            stages=_check_ids(data["stages"], stages, where, "stage"),
+            dimensions=_check_ids(data["dimensions"], dimensions, where, "dimension"),
+            factors=_check_ids(data.get("factors"), kb.factors, where, "factor"),
+            themes=_check_ids(data["themes"], THEMES, where, "theme"),
+            keywords=tuple(_text(k) for k in data.get("keywords") or ()),
+            summary=_text(data["summary"]), details=_text(data["details"]), went_well=_text(data["went_well"]),
+            went_wrong=_text(data.get("went_wrong")) or None,
+            source_document=_text(source["document"]), source_section=_text(source["section"]),
+        ))
+    if not lessons:
+        raise KnowledgeError(f"no lessons found in {directory}")
+    return tuple(lessons)
+
+
+@lru_cache(maxsize=1)
+def lessons() -> tuple[Lesson, ...]:
+    return load_lessons()

@@ -101,7 +101,7 @@ class Guide:
                                "run\" to pause it, then ask again to switch."),), True)
         if form == SELF_ASSESSMENT_FORM:
             return self.assessment.handle(sender, text, intent)
-        return self.workbook.handle(sender, text, intent)
+        return self.workbook.handle(sender, text)
 
     def navigate(self, sender: str, text: str, intent: Optional[str]) -> tuple[Turn, Optional[str]]:
         """Skip / go back / change said while no question is open: applied to the current stage."""
@@ -112,7 +112,7 @@ class Guide:
         if self.workbook.current(sender) is None:
             return Turn((Reply("There's no open question to change right now. Say \"show my progress\" to see "
                                "your work."),), False), None
-        turn = self.workbook.handle(sender, text, intent)
+        turn = self.workbook.handle(sender, text)
         return turn, WORKSHEET_FORM if turn.pending else None
 
     def takes_as_answer(self, sender: str, text: str, form: Optional[str]) -> bool:

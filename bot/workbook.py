@@ -170,7 +170,9 @@ class Workbook:
             return question_reply(fld, get_path(doc, fld.path), again=again)
 
     # --- answering -----------------------------------------------------------------------
-    def handle(self, sender: str, text: str, intent: Optional[str] = None) -> Turn:
+    def handle(self, sender: str, text: str) -> Turn:
+        """Reads one message for the open field. The words decide, not the classifier's intent:
+        "that's the root" may be labelled skip, yet it is an answer."""
         with self.db.transaction() as repo:
             p = repo.participant(sender)
             current = self._open_field(repo, p)
@@ -184,8 +186,7 @@ class Workbook:
             replies: list[Reply] = []
             cleaned = clean_text(text)
             change = self._change_target(cleaned, fields) if _CHANGE.match(cleaned.lower()) else None
-            # The words decide, not the classifier: "that's the root" may be labelled skip, yet it is an answer.
-            if is_skip(cleaned) and ws.read(copy.deepcopy(doc), fld, text) is None:
+            if is_skip(cleaned):
                 mark(doc, "_closed" if fld.kind == LIST else "_skipped", fld.path)
                 replies.append(Reply(f"Skipped: {fld.label}."))
             elif _BACK.match(cleaned.lower()):

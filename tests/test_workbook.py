@@ -244,3 +244,11 @@ def test_progress_lists_every_worksheet(guide):
     text = "\n".join(r.text for r in guide.progress("u"))
     assert "5 Whys root-cause analysis: complete" in text and "logic model: not started" in text
     assert "self-assessment: not started" in text
+
+
+def test_a_goal_can_be_skipped_and_is_offered_again(guide):
+    fill_purpose(guide)
+    text, _ = say(guide, "skip")   # the goal text itself can be skipped
+    assert "Skipped: goal 1" in text and "achievable" in ask(guide)
+    guide.workbook.start("u", "purpose")  # starting again offers the skipped goal once more
+    assert "What is a goal" in ask(guide)

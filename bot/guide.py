@@ -142,7 +142,7 @@ class Guide:
         position = self.workbook.current(sender)
         if position is None:
             return Reply("Everything you've told me is saved. Come back any time.")
-        return Reply(f"No problem: your {WORKSHEETS[position[0]].title} is saved as far as you got. Say "
+        return Reply(f"No problem: your work on the {WORKSHEETS[position[0]].title} is saved. Say "
                      "\"continue\" when you're back and we'll pick up at the same question.")
 
     # --- the overview --------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from abc import ABC, abstractmethod
 from typing import Any, Iterable, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from datetime import datetime
+
+from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -19,13 +21,16 @@ from actions import services
 from bot.advisor import asks_for_more, asks_for_related
 from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
 from bot.replies import Reply
+from bot.reminders import is_reminder_request
 from bot.text import looks_like_pause, looks_like_progress_request
 
 RESUME_SLOT = "resume_form"
+REMINDER_INTENT = "EXTERNAL_reminder"
 LESSON_SLOT = "lesson_id"
 START_INTENTS = {"start_purpose": "purpose", "add_goal": "add_goal", "start_five_whys": "five_whys",
                  "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning",
-                 "start_reflection": "reflections"}
+                 "start_reflection": "reflections", "start_implementation": "implementation",
+                 "start_sustainability": "sustainability"}
 
 
 def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
@@ -57,7 +62,7 @@ class ActionWelcome(Action):
         return "action_welcome"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, [services.home().welcome(tracker.sender_id)])
+        send(dispatcher, services.home().welcome(tracker.sender_id))
         return []
 
 
@@ -66,7 +71,7 @@ class ActionHelp(Action):
         return "action_help"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, [services.home().help(tracker.sender_id, understood=latest_intent(tracker) == "help")])
+        send(dispatcher, services.home().help(tracker.sender_id, understood=latest_intent(tracker) == "help"))
         return []
 
 
@@ -92,6 +97,47 @@ class ActionStartWorksheet(Action):
         turn, form = services.guide().start_worksheet(tracker.sender_id, request, text)
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionStartNewRound(Action):
+    """A fresh pass through the self-assessment; the earlier rounds are kept for comparison."""
+
+    def name(self) -> str:
+        return "action_start_new_round"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        turn, form = services.guide().start_new_round(tracker.sender_id, latest_text(tracker))
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionSetReminder(Action):
+    """"Remind me on Monday to finish this": stored, then scheduled by Rasa as a reminder event."""
+
+    def name(self) -> str:
+        return "action_set_reminder"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if answered_instead(dispatcher, tracker, is_reminder_request):
+            return []
+        reply, scheduled = services.guide().set_reminder(tracker.sender_id, latest_text(tracker), datetime.now())
+        send(dispatcher, [reply])
+        if scheduled is None:
+            return []
+        name, due = scheduled
+        # Not killed by later messages: the user keeps working, and still wants the reminder.
+        return [ReminderScheduled(REMINDER_INTENT, trigger_date_time=due, name=name, kill_on_user_message=False)]
+
+
+class ActionReminderDue(Action):
+    """Runs when a reminder fires: says what it was about and what is left to do."""
+
+    def name(self) -> str:
+        return "action_reminder_due"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, services.guide().reminder_due(tracker.sender_id))
+        return []
 
 
 class ActionResume(Action):

@@ -80,11 +80,15 @@ class SelfAssessment:
         order = self.steps[start:] + self.steps[:start]
         return next((s for s in order if self._is_pending(repo, p, s)), None)
 
+    def next_pending(self, repo: Repository, p: Participant) -> Optional[str]:
+        """The first open step of the current round, or None when every step is done."""
+        return self._next_pending(repo, p)
+
     def _answered_count(self, repo: Repository, p: Participant) -> int:
         return sum(1 for a in repo.answers(p).values() if a.rating)
 
-    def results(self, repo: Repository, p: Participant) -> list[DimensionResult]:
-        ratings = {fid: a.rating for fid, a in repo.answers(p).items()}
+    def results(self, repo: Repository, p: Participant, round: Optional[int] = None) -> list[DimensionResult]:
+        ratings = {fid: a.rating for fid, a in repo.answers(p, round).items()}
         return [score_dimension(d, ratings, self.kb.ready_threshold) for d in self.kb.dimensions]
 
     def is_complete(self, repo: Repository, p: Participant) -> bool:
@@ -126,6 +130,66 @@ class SelfAssessment:
             else:
                 text = f"You have answered {answered} of {total}. Let's continue with {where}."
             return Turn((Reply(text),), pending=True)
+
+    def new_round(self, sender: str, force: bool = False) -> Turn:
+        """Begins the next round; the earlier ones stay stored and the overview compares with the last."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            current = p.assessment_round or 1
+            answered = self._answered_count(repo, p)
+            if answered == 0:
+                text = f"Round {current} has no answers yet, so let's fill it in."
+            elif self._next_pending(repo, p) is not None and not force:
+                return Turn((Reply(f"Round {current} isn't finished yet ({answered} of {len(self.kb.factors)} answered). "
+                                   f"Say \"continue\" to finish it, or \"start a new round anyway\" to begin round "
+                                   f"{current + 1}; round {current} stays as it is.",
+                                   (Button("Continue", "continue"),
+                                    Button("New round anyway", "start a new self-assessment round anyway"))),), False)
+            else:
+                repo.rounds(p)  # records round 1's start before round 2 begins
+                repo.start_round(p)
+                text = (f"Round {p.assessment_round} of the self-assessment: the same {len(self.kb.factors)} statements, "
+                        f"answered afresh. Round {current} is kept, and at the end I'll compare the two dimension "
+                        "by dimension.")
+            p.last_asked = None
+            repo.set_position(p, STAGE, self._next_pending(repo, p))
+            return Turn((Reply(text),), pending=p.awaiting is not None)
+
+    def rounds(self, repo: Repository, p: Participant) -> list[dict]:
+        """Every round's ratings and dimension results, oldest first (for the export)."""
+        out = []
+        for row in repo.rounds(p):
+            answers = repo.answers(p, row.number)
+            out.append({
+                "round": row.number,
+                "started": row.started_at.date().isoformat() if row.started_at else None,
+                "current": row.number == (p.assessment_round or 1),
+                "ratings": {fid: answers[fid].rating if fid in answers else None for fid in self.kb.factor_order},
+                "dimensions": {r.dimension.id: {"mean": r.mean, "status": r.status, "rated": r.rated_count}
+                               for r in self.results(repo, p, row.number)},
+            })
+        return out
+
+    def _comparison(self, repo: Repository, p: Participant) -> Optional[str]:
+        """Dimension by dimension against the previous round, when there is one."""
+        current = p.assessment_round or 1
+        if current < 2:
+            return None
+        before = {r.dimension.id: r for r in self.results(repo, p, current - 1)}
+        lines = [f"Compared with round {current - 1}:"]
+        for now in self.results(repo, p):
+            then = before[now.dimension.id]
+            if now.mean is None or then.mean is None:
+                lines.append(f"- {now.dimension.title}: not comparable yet")
+                continue
+            delta = now.mean - then.mean
+            trend = "up" if delta > 0.05 else "down" if delta < -0.05 else "unchanged"
+            moved = f" ({trend} {abs(delta):.1f})" if trend != "unchanged" else " (unchanged)"
+            status = ""
+            if now.status != then.status:
+                status = ", now ready" if now.status == READY else ", now needs work"
+            lines.append(f"- {now.dimension.title}: {then.mean:.1f} → {now.mean:.1f}{moved}{status}")
+        return "\n".join(lines)
 
     def pause(self, sender: str) -> Reply:
         with self.db.transaction() as repo:
@@ -355,6 +419,9 @@ class SelfAssessment:
         if unanswered:
             numbers = ", ".join(str(self.kb.factor(f).number) for f in unanswered)
             lines.append(f"Still unanswered: question(s) {numbers}. Say \"start the self-assessment\" to answer them.")
+        comparison = self._comparison(repo, p)
+        if comparison:
+            lines.append(comparison)
         replies = [Reply("\n".join(lines))]
         if p.awaiting is None:
             replies.append(Reply("What comes next: " + self.kb.after_assessment))

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from bot.assessment import STAGE, SelfAssessment
+from bot.assessment import SelfAssessment
 from bot.db import Database
-from bot.workbook import PLANNING_ORDER, Workbook
+from bot.guide import Guide
+from bot.journey import DONE
 from bot.knowledge import Knowledge, knowledge as load_default
 from bot.ratings import LABELS
 
@@ -36,17 +37,16 @@ def export_user(db: Database, sender_id: str, kb: Optional[Knowledge] = None) ->
                 "status": results[dimension.id].status,
                 "next_steps": reflection.next_steps if reflection else None,
             }
-        workbook = Workbook(db, kb)
-        completed = [STAGE] if service.is_complete(repo, p) else []
-        if workbook.is_complete(repo, p, "purpose"):
-            completed.insert(0, "purpose")
-        if all(workbook.kind_done(repo, p, kind) for kind in PLANNING_ORDER):
-            completed.append("planning")
+        guide = Guide(db, kb)
+        states = guide.journey.states(repo, p)
+        completed = [s.id for s in states if s.state == DONE]
         return {
             "user": p.sender_id,
-            "progress": {"stage": p.stage, "awaiting": _awaiting(p.awaiting), "completed": completed},
+            "progress": {"stage": guide.journey.current_stage(repo, p), "awaiting": _awaiting(p.awaiting),
+                         "completed": completed},
             "self_assessment": section,
-            **workbook.export(repo, p),
+            "assessment_rounds": service.rounds(repo, p),
+            **guide.workbook.export(repo, p),
         }
 
 
@@ -75,7 +75,8 @@ def to_markdown(data: dict, kb: Optional[Knowledge] = None) -> str:
             note = (answer["note"] or "").replace("|", "\\|")
             lines.append(f"| {factor.number} | {factor.title} | {rating} | {note} |")
         lines += ["", f"Next steps: {part['next_steps'] or '-'}", ""]
-    return "\n".join(lines + _purpose_markdown(data) + _planning_markdown(data))
+    return "\n".join(lines + _rounds_markdown(data, kb) + _purpose_markdown(data) + _planning_markdown(data)
+                     + _checklists_markdown(data))
 
 
 def _cell(value) -> str:
@@ -131,4 +132,49 @@ def _planning_markdown(data: dict) -> list[str]:
                   f"Evaluation process: {_cell(plan.get('evaluation_process'))}",
                   f"Capacity to collaborate: {_cell(plan.get('capacity_to_collaborate'))}",
                   f"Scope: {_cell(plan.get('scope'))}", ""]
+    return lines
+
+
+def _rounds_markdown(data: dict, kb: Knowledge) -> list[str]:
+    rounds = data.get("assessment_rounds") or []
+    if len(rounds) < 2:
+        return []
+    lines = ["### Self-assessment rounds compared", "",
+             "| Dimension | " + " | ".join(f"Round {r['round']} ({r['started'] or '-'})" for r in rounds) + " |",
+             "|---|" + "---|" * len(rounds)]
+    for dimension in kb.dimensions:
+        cells = []
+        for r in rounds:
+            result = r["dimensions"][dimension.id]
+            status = {"ready": "ready", "needs_work": "needs work"}.get(result["status"], "-")
+            cells.append(f"{result['mean']:.1f}, {status}" if result["mean"] is not None else "-")
+        lines.append(f"| {dimension.title} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+_STATUS_WORDS = {"yes": "yes", "partly": "partly", "not_yet": "not yet", "not_applicable": "n/a"}
+
+
+def _checklist_rows(points: list[dict]) -> list[str]:
+    rows = ["| # | Quality | In place? | Successes/challenges | Next steps |", "|---|---|---|---|---|"]
+    return rows + [f"| {i} | {_cell(p['text'])} | {_STATUS_WORDS.get(p['status'] or '', '-')} | {_cell(p['note'])} | "
+                   f"{_cell(p['next_step'])} |" for i, p in enumerate(points, 1)]
+
+
+def _checklists_markdown(data: dict) -> list[str]:
+    lines = ["## D. Implementing: assessing implementation progress", ""]
+    check_ins = data.get("implementation") or []
+    if not check_ins:
+        lines += ["No check-in yet.", ""]
+    for check_in in check_ins:
+        phase = (check_in["phase"] or "-").replace("_", " ")
+        lines += [f"### Check-in of {check_in['date']}: {phase} ({check_in['in_place']} of {check_in['total']} in place)",
+                  ""] + _checklist_rows(check_in["qualities"]) + [""]
+    sustain = data.get("sustainability") or {}
+    lines += ["## E. Sustaining collaboration: preparing for scale-up and sustainability", ""]
+    if sustain.get("date"):
+        lines += [f"Last updated {sustain['date']}: {sustain['in_place']} of {sustain['total']} points in place.", ""]
+        lines += _checklist_rows(sustain["points"]) + [""]
+    else:
+        lines += ["Not started.", ""]
     return lines

@@ -8,14 +8,17 @@ names the Rasa form that should ask the next question, so the actions stay thin.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Optional
 
 from bot.advisor import Advisor
 from bot.assessment import STAGE as SELF_ASSESSMENT, SelfAssessment, Turn
 from bot.db import Database
 from bot.explain import find_factor, find_term
+from bot.journey import Journey
 from bot.knowledge import Knowledge, knowledge as load_default
-from bot.replies import Reply
+from bot.reminders import Reminders, describe, parse_request
+from bot.replies import Button, Reply
 from bot.workbook import WORKSHEETS, Workbook
 
 SELF_ASSESSMENT_FORM = "self_assessment_form"
@@ -24,6 +27,8 @@ WORKSHEET_FORM = "worksheet_form"
 # Requests to open a worksheet, as people type them; also read inside a form, where the
 # classifier's intent is not trusted over the text (an answer may mention "plan" or "goal").
 _STARTS = [
+    ("implementation", re.compile(r"\bcheck[- ]?in\b|\bimplement(?:ation|ing)?\b|\bstage d\b|\bprogress check\b")),
+    ("sustainability", re.compile(r"\bsustain(?:ability|ing)?\b|\bscale[- ]up\b|\bstage e\b")),
     ("five_whys", re.compile(r"\b(?:5|five) whys?\b|\broot[- ]cause analysis\b")),
     ("logic_model", re.compile(r"\blogic model\b")),
     ("action_plan", re.compile(r"\baction plan(?:s|ning)?\b")),
@@ -52,6 +57,8 @@ class Guide:
         self.advisor = Advisor()
         self.assessment = SelfAssessment(db, self.kb, self.advisor)
         self.workbook = Workbook(db, self.kb, self.advisor)
+        self.journey = Journey(self)
+        self.reminders = Reminders(db)
 
     def _stage(self, sender: str) -> Optional[str]:
         with self.db.transaction() as repo:
@@ -77,6 +84,10 @@ class Guide:
         turn = self.assessment.start(sender)
         return turn, SELF_ASSESSMENT_FORM if turn.pending else None
 
+    def start_new_round(self, sender: str, text: str = "") -> tuple[Turn, Optional[str]]:
+        turn = self.assessment.new_round(sender, force=bool(re.search(r"\banyway\b|\bregardless\b", text.lower())))
+        return turn, SELF_ASSESSMENT_FORM if turn.pending else None
+
     def resume(self, sender: str) -> tuple[Turn, Optional[str]]:
         """Picks up the stage and question where the user left off."""
         stage = self._stage(sender)
@@ -85,8 +96,10 @@ class Guide:
             return turn, SELF_ASSESSMENT_FORM if turn.pending else None
         position = self.workbook.current(sender)
         if position is None:
-            return Turn((Reply("You finished what you were working on. Say \"show my progress\" to see everything, "
-                               "or \"help\" for what's next."),), False), None
+            line, button = self.journey.next_line(sender)
+            return Turn((Reply(f"You finished what you were working on. {line}", (button, Button("Show my progress",
+                                                                                                 "show my progress"))),),
+                        False), None
         title = WORKSHEETS[position[0]].title
         with self.db.transaction() as repo:
             repo.participant(sender).last_asked = None
@@ -147,24 +160,32 @@ class Guide:
 
     # --- the overview --------------------------------------------------------------------------
     def progress(self, sender: str) -> list[Reply]:
-        replies = []
+        """The journey through the five stages, led by the self-assessment's overview once it has ratings."""
         with self.db.transaction() as repo:
-            p = repo.participant(sender)
-            started_assessment = bool(p.answers)
-            lines = ["Where you stand:"]
-            for kind, ws in WORKSHEETS.items():
-                items = repo.work_items(p, kind)
-                if not items:
-                    lines.append(f"- {ws.title}: not started")
-                    continue
-                done = sum(1 for item in items if self.workbook.is_complete(repo, p, kind, item.key))
-                count = f" ({done} of {len(items)} complete)" if kind == "action_plan" else ""
-                state = "complete" if done == len(items) else "in progress"
-                lines.append(f"- {ws.title}: {state}{count}")
-        if started_assessment:
-            replies += self.assessment.overview(sender)[:1]
-        else:
-            lines.insert(1, "- self-assessment: not started")
-        replies.append(Reply("\n".join(lines)))
-        return replies
+            rated = any(a.rating for a in repo.answers(repo.participant(sender)).values())
+        replies = self.assessment.overview(sender)[:1] if rated else []
+        return replies + [self.journey.overview(sender)]
 
+    # --- reminders ---------------------------------------------------------------------------
+    def set_reminder(self, sender: str, text: str, now: datetime) -> tuple[Reply, Optional[tuple[str, datetime]]]:
+        """Reads a reminder request; returns the reply and, when a time was understood, (name, due)."""
+        request = parse_request(text, now)
+        if request.due is None:
+            why = {"past": "That time has already passed.",
+                   "too_far": "That's more than a year away; pick a nearer date."}.get(request.problem or "", "")
+            return Reply(f"{why} When should I remind you? For example \"remind me on Monday\", \"remind me "
+                         "tomorrow at 9\" or \"remind me in 2 hours\".".strip()), None
+        name = self.reminders.add(sender, request.due, request.about)
+        about = f" to {request.about}" if request.about and not request.about.lower().startswith("to ") else ""
+        return Reply(f"Done: I'll remind you {describe(request.due, now)}{about}, and tell you then what is left. "
+                     "Your work stays saved in the meantime."), (name, request.due)
+
+    def reminder_due(self, sender: str, now: Optional[datetime] = None) -> list[Reply]:
+        """The message a reminder brings: what it was about, and what is left to do."""
+        abouts = self.reminders.take_due(sender, now)
+        if not abouts:
+            return []
+        about = next((a for a in abouts if a), None)
+        lead = f"Reminder: you asked me to remind you to {about}." if about else "Here is the reminder you asked for."
+        line, button = self.journey.next_line(sender)
+        return [Reply(f"{lead} {line}", (button, Button("Show my progress", "show my progress")))]

@@ -32,6 +32,8 @@ class Participant(Base):
     awaiting = Column(String(128))
     # The last question shown in full; asking it again right away shows a short reminder instead.
     last_asked = Column(String(128))
+    # The self-assessment round being answered; earlier rounds stay stored for comparison.
+    assessment_round = Column(Integer, nullable=False, default=1, server_default="1")
 
     answers = relationship("AssessmentAnswer", cascade="all, delete-orphan", lazy="selectin")
     reflections = relationship("DimensionReflection", cascade="all, delete-orphan", lazy="selectin")
@@ -41,10 +43,11 @@ class AssessmentAnswer(Base):
     """The rating and note a participant gave one self-assessment factor."""
 
     __tablename__ = "assessment_answers"
-    __table_args__ = (UniqueConstraint("participant_id", "factor_id", name="uq_answer_factor"),)
+    __table_args__ = (UniqueConstraint("participant_id", "round", "factor_id", name="uq_answer_round_factor"),)
 
     id = Column(Integer, primary_key=True)
     participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    round = Column(Integer, nullable=False, default=1, server_default="1")
     factor_id = Column(String(64), nullable=False)
     rating = Column(String(32))      # a scale id; NULL while skipped
     note = Column(Text)
@@ -56,10 +59,11 @@ class DimensionReflection(Base):
     """The optional next steps a participant wrote after a dimension's summary."""
 
     __tablename__ = "dimension_reflections"
-    __table_args__ = (UniqueConstraint("participant_id", "dimension_id", name="uq_reflection_dimension"),)
+    __table_args__ = (UniqueConstraint("participant_id", "round", "dimension_id", name="uq_reflection_round_dimension"),)
 
     id = Column(Integer, primary_key=True)
     participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    round = Column(Integer, nullable=False, default=1, server_default="1")
     dimension_id = Column(String(64), nullable=False)
     next_steps = Column(Text)        # NULL when the participant chose not to write any
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
@@ -82,3 +86,29 @@ class WorkItem(Base):
     data = Column(JSON, nullable=False, default=dict)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class AssessmentRound(Base):
+    """When a participant began (and finished) one pass through the self-assessment."""
+
+    __tablename__ = "assessment_rounds"
+    __table_args__ = (UniqueConstraint("participant_id", "number", name="uq_assessment_round"),)
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    number = Column(Integer, nullable=False)
+    started_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Reminder(Base):
+    """A reminder the participant asked for; kept so it can be scheduled again after a restart."""
+
+    __tablename__ = "reminders"
+
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    name = Column(String(64), nullable=False, unique=True)   # the Rasa reminder's name
+    due_at = Column(DateTime, nullable=False)                # the server's local time, as Rasa schedules
+    about = Column(Text)                                     # what the user asked to be reminded of
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    fired_at = Column(DateTime)                              # NULL until delivered

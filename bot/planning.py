@@ -13,6 +13,7 @@ from typing import Any, Optional
 import yaml
 
 from bot.knowledge import KNOWLEDGE_DIR
+from bot.replies import Button
 from bot.text import clean_text
 from bot.worksheets import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool
 
@@ -83,6 +84,17 @@ class FiveWhys(Worksheet):
                           reply="Root cause(s) noted: " + "; ".join(_short(p["text"], 60) for p in picked) + ".")
         return None
 
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["five_whys"]["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        exported = self.export(doc)
+        return (f"Your 5 Whys on \"{exported['problem']}\": {len(exported['whys'])} whys, "
+                f"{len(exported['root_causes'])} root cause(s).")
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start the logic model", "start the logic model"),)
+
     def completion(self, doc: dict, ctx: Any = None) -> str:
         validated = sum(1 for c in doc.get("root_causes") or [] if c.get("validated") == YES)
         return (f"Your 5 Whys is saved: {len([w for w in doc.get('whys') or [] if w.get('answer')])} whys and "
@@ -112,6 +124,15 @@ class LogicModel(Worksheet):
             fields.append(Field(spec["id"], spec["label"], spec["prompt"], kind,
                                 offer=offer if spec["id"] == "problem" else None, help="logic_model"))
         return fields
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["logic_model"]["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return f"Your logic model for \"{doc.get('problem')}\" is complete."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start an action plan", "start an action plan"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         return "Your logic model is saved. Next: an action plan for each goal (say \"start an action plan\")."
@@ -153,6 +174,16 @@ class ActionPlan(Worksheet):
             Field("scope", "scope", t["scope"], help="right_sized_scope"),
         ]
         return fields
+
+    def intro(self, ctx: Any = None) -> str:
+        return (" ".join(texts()["action_plan"]["intro"].split()) +
+                " Two more questions at the end cover the capacity to collaborate and a right-sized scope.")
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return f"Your action plan for \"{doc.get('goal')}\" is complete."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Another action plan", "start an action plan"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         return (f"The action plan for \"{_short(doc.get('goal') or '', 80)}\" is saved with "

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import yaml
 
 from bot.knowledge import KNOWLEDGE_DIR
-from bot.replies import Reply
+from bot.replies import Button, Reply
 from bot.smart import check_goal
 from bot.text import clean_text
 from bot.worksheets import CHOICE, YES, YESNO, Answer, Field, Worksheet, as_bool, get_path, set_path, yes_no
@@ -119,6 +119,20 @@ class PurposeWorksheet(Worksheet):
                     passes=check.passes)
         goal["decision"] = decision
         set_path(doc, f"goals.{index}", goal)
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        exported = self.export(doc)
+        goals = "; ".join(g["text"] for g in exported["smart_goals"]) or "none yet"
+        return f"Your purpose: {exported['purpose']}\nGoals: {goals}"
+
+    def edit_hint(self) -> str:
+        return "Say \"add another goal\", or change something, e.g. \"change the purpose statement to ...\"."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start the self-assessment", "start the self-assessment"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         goals = [g for g in doc.get("goals") or [] if g.get("text")]

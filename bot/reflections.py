@@ -25,6 +25,12 @@ class Reflections(Worksheet):
                       tuple(spec.get("choices") or ()), help="lessons")
                 for spec in texts()["fields"]]
 
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return "Your reflection on the profiles is complete."
+
     def completion(self, doc: dict, ctx: Any = None) -> str:
         return ("Your reflection is saved. Partners often compare reflections at their next meeting; "
                 "say \"show my progress\" to see everything you have done.")

@@ -17,9 +17,10 @@ from bot.explain import find_term, render_term
 from bot.knowledge import Knowledge, knowledge as load_default
 from bot.models import Participant
 from bot.navigation import is_skip
-from bot.planning import ActionPlan, FiveWhys, LogicModel, texts as planning_texts
-from bot.purpose import PurposeWorksheet, texts as purpose_texts
-from bot.reflections import Reflections, texts as reflection_texts
+from bot.checklists import ImplementationCheckIn, SustainabilityChecklist
+from bot.planning import ActionPlan, FiveWhys, LogicModel
+from bot.purpose import PurposeWorksheet
+from bot.reflections import Reflections
 from bot.replies import Button, Reply
 from bot.repository import Repository
 from bot.text import clean_text, looks_like_question
@@ -29,7 +30,8 @@ from bot.worksheets import (LIST, Answer, Field, find_field, get_path, is_filled
 if TYPE_CHECKING:
     from bot.advisor import Advisor
 
-WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections())}
+WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections(),
+                                      ImplementationCheckIn(), SustainabilityChecklist())}
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
 _BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
 _CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
@@ -97,7 +99,8 @@ class Workbook:
                 kind = next((k for k in PLANNING_ORDER if not self.kind_done(repo, p, k)), "action_plan")
             key, offered = self._choose_key(repo, p, kind, goal_number)
             item = repo.work_item(p, kind, key)
-            doc = copy.deepcopy(item.data) if item else {}
+            ws = WORKSHEETS[kind]
+            doc = copy.deepcopy(item.data) if item else ws.new_document(Context(repo, p))
             first_time = item is None
             if offered and not doc.get("offered_goal"):
                 doc["offered_goal"] = offered
@@ -105,15 +108,15 @@ class Workbook:
                 doc["goals"][-1]["another"] = "yes"
             doc.pop("_skipped", None)  # starting again offers skipped fields once more
             repo.save_work_item(p, kind, key, doc)
-            fields = WORKSHEETS[kind].fields(doc, Context(repo, p))
+            fields = ws.fields(doc, Context(repo, p))
             target = self._next_open(doc, fields)
-            ws = WORKSHEETS[kind]
             p.last_asked = None
             if target is None:
                 repo.set_position(p, ws.stage, None)
-                return Turn((Reply(self._summary(kind, doc) + "\n" + self._edit_hint(kind)),), pending=False)
+                return Turn((Reply(ws.summary(doc, Context(repo, p)) + "\n" + ws.edit_hint(), ws.next_buttons(doc, Context(repo, p))),),
+                            pending=False)
             repo.set_position(p, ws.stage, f"{kind}:{key}:{target.path}")
-            intro = self._intro(kind) if first_time else f"Back to your {ws.title}."
+            intro = ws.intro(Context(repo, p)) if first_time else f"Back to your {ws.title}."
             return Turn((Reply(intro),), pending=True)
 
     def kind_done(self, repo: Repository, p: Participant, kind: str) -> bool:
@@ -121,6 +124,11 @@ class Workbook:
         return bool(items) and all(self.is_complete(repo, p, kind, item.key) for item in items)
 
     def _choose_key(self, repo: Repository, p: Participant, kind: str, goal_number: Optional[int]) -> tuple[str, Optional[str]]:
+        if kind == "implementation":  # the unfinished check-in, else a new one
+            items = repo.work_items(p, kind)
+            if items and not self.is_complete(repo, p, kind, items[-1].key):
+                return items[-1].key, None
+            return f"checkin-{len(items) + 1}", None
         if kind != "action_plan":
             return "main", None
         goals = [g["text"] for g in (Context(repo, p).document("purpose").get("goals") or []) if g.get("text")]
@@ -133,18 +141,6 @@ class Workbook:
         if unfinished:
             return unfinished[0], None
         return f"plan-{len(repo.work_items(p, kind)) + 1}", None
-
-    def _intro(self, kind: str) -> str:
-        if kind == "purpose":
-            return " ".join(purpose_texts()["intro"].split())
-        if kind == "reflections":
-            return " ".join(reflection_texts()["intro"].split())
-        t = planning_texts()
-        section = {"five_whys": "five_whys", "logic_model": "logic_model", "action_plan": "action_plan"}[kind]
-        text = " ".join(t[section]["intro"].split())
-        if kind == "action_plan":
-            text += " Two more questions at the end cover the capacity to collaborate and a right-sized scope."
-        return text
 
     # --- asking --------------------------------------------------------------------------
     def _open_field(self, repo: Repository, p: Participant) -> Optional[tuple[str, str, dict, list[Field], Optional[Field]]]:
@@ -223,7 +219,8 @@ class Workbook:
             nxt = same if same is not None and not is_filled(doc, same) else self._next_open(doc, fields, after=fld.path)
             if nxt is None:
                 repo.set_position(p, ws.stage, None)
-                replies.append(Reply(ws.completion(doc, Context(repo, p)), self._next_buttons(kind)))
+                context = Context(repo, p)
+                replies.append(Reply(ws.completion(doc, context), ws.next_buttons(doc, context)))
                 return Turn(tuple(replies), False)
             repo.set_position(p, ws.stage, f"{kind}:{key}:{nxt.path}")
             return Turn(tuple(replies), True)
@@ -255,34 +252,6 @@ class Workbook:
         if fld is None and split is not None:
             return None
         return (fld, value) if fld is not None else None
-
-    def _next_buttons(self, kind: str) -> tuple[Button, ...]:
-        follow = {"purpose": Button("Start the self-assessment", "start the self-assessment"),
-                  "five_whys": Button("Start the logic model", "start the logic model"),
-                  "logic_model": Button("Start an action plan", "start an action plan"),
-                  "action_plan": Button("Another action plan", "start an action plan"),
-                  "reflections": Button("Show my progress", "show my progress")}
-        return (follow[kind],)
-
-    def _summary(self, kind: str, doc: dict) -> str:
-        ws = WORKSHEETS[kind]
-        exported = ws.export(doc)
-        if kind == "purpose":
-            goals = "; ".join(g["text"] for g in exported["smart_goals"]) or "none yet"
-            return f"Your purpose: {exported['purpose']}\nGoals: {goals}"
-        if kind == "five_whys":
-            return f"Your 5 Whys on \"{exported['problem']}\": {len(exported['whys'])} whys, {len(exported['root_causes'])} root cause(s)."
-        if kind == "logic_model":
-            return f"Your logic model for \"{exported['problem']}\" is complete."
-        if kind == "reflections":
-            return "Your reflection on the profiles is complete."
-        return f"Your action plan for \"{exported['goal']}\" is complete."
-
-    @staticmethod
-    def _edit_hint(kind: str) -> str:
-        if kind == "purpose":
-            return "Say \"add another goal\", or change something, e.g. \"change the purpose statement to ...\"."
-        return "To edit, say e.g. \"change the problem statement to ...\"."
 
     # --- explaining ------------------------------------------------------------------------
     def explain(self, sender: str, text: str) -> Reply:
@@ -316,4 +285,7 @@ class Workbook:
             "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data))
                              for item in repo.work_items(p, "action_plan")],
             "reflections": WORKSHEETS["reflections"].export(context.document("reflections")),
+            "implementation": [WORKSHEETS["implementation"].export(dict(item.data))
+                               for item in repo.work_items(p, "implementation")],
+            "sustainability": WORKSHEETS["sustainability"].export(context.document("sustainability")),
         }

@@ -40,6 +40,7 @@ class Field:
     options: tuple[str, ...] = ()  # CHOICE: the choices, also shown as buttons
     offer: Optional[str] = None    # a proposed answer the user can take with "yes"
     help: str = ""                 # what "what does this mean?" answers for this field
+    buttons: tuple[Button, ...] = ()  # answers offered as buttons, when the kind offers none
 
 
 @dataclass
@@ -168,7 +169,8 @@ def mark(doc: dict, key: str, path: str, on: bool = True) -> None:
 def show_value(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value) if value else "(none)"
-    return {YES: "yes", NO: "no", UNSURE: "not sure"}.get(value, str(value))
+    return {YES: "yes", NO: "no", UNSURE: "not sure", "partly": "partly", "not_yet": "not yet",
+            "not_applicable": "not applicable"}.get(value, str(value))
 
 
 def question_reply(fld: Field, current: Any, again: bool = False) -> Reply:
@@ -192,6 +194,8 @@ def question_reply(fld: Field, current: Any, again: bool = False) -> Reply:
         buttons = (DONE_BUTTON,)
     elif fld.offer and current in (None, ""):
         buttons = (Button("Use the suggestion", "yes"),)
+    elif fld.buttons:
+        buttons = fld.buttons
     text = fld.prompt if again and fld.kind != CHOICE else "\n".join(lines)
     return Reply(text, buttons)
 
@@ -235,3 +239,22 @@ class Worksheet:
 
     def export(self, doc: dict) -> dict:
         raise NotImplementedError
+
+    def new_document(self, ctx: Any = None) -> dict:
+        """What a new document starts with (a check-in's date, say)."""
+        return {}
+
+    def intro(self, ctx: Any = None) -> str:
+        """Said when the worksheet is opened for the first time."""
+        return ""
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        """Said when a finished worksheet is opened again."""
+        return f"Your {self.title} is complete."
+
+    def edit_hint(self) -> str:
+        return "To edit, say e.g. \"change the problem statement to ...\"."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        """What to do once the worksheet is finished."""
+        return (Button("Show my progress", "show my progress"),)

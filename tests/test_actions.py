@@ -169,10 +169,12 @@ def test_progress_request_inside_a_worksheet_and_an_answer_that_only_says_show()
     run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
     messages, _ = run(actions.ActionShowProgress(), text="show my progress", intent="show_progress",
                       active_loop="worksheet_form")
-    assert "Where you stand" in texts(messages) and "5 Whys root-cause analysis: in progress" in texts(messages)
+    assert "Your journey" in texts(messages)
+    assert "C. Planning (5 Whys, logic model, action plans): in progress (5 Whys root-cause analysis started)" in texts(messages)
+    assert "Next: finish your 5 Whys root-cause analysis" in texts(messages)
     messages, _ = run(actions.ActionShowProgress(), text="Registrar logs show 30-day delays", intent="show_progress",
                       active_loop="worksheet_form")
-    assert "Where you stand" not in texts(messages)
+    assert "Your journey" not in texts(messages)
 
 
 def test_resume_picks_the_worksheet_back_up():

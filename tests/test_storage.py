@@ -1,7 +1,9 @@
 """The storage layer on SQLite and PostgreSQL: migrations, answers, updates, isolation."""
+import pytest
 from sqlalchemy import inspect
 
 from bot.db import Database
+from tests.conftest import postgres_schema
 
 
 def test_migrations_create_the_tables_and_are_idempotent(db):
@@ -92,3 +94,42 @@ def test_data_survives_a_new_connection(db):
     with again.transaction() as repo:
         assert repo.answers(repo.participant("u5"))["unifying_purpose_1"].rating == "agree"
     again.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        with postgres_schema("cg_upgrade") as (url, _, _):
+            yield url
+
+
+def test_upgrading_an_earlier_schema_keeps_answers_as_round_one(empty_url):
+    """A database from before self-assessment rounds (revision 0002) upgrades in place."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from bot.db import alembic_config
+
+    engine = create_engine(empty_url, future=True)
+    with engine.begin() as connection:
+        config = alembic_config(empty_url)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(text("INSERT INTO participants (sender_id, created_at, updated_at) "
+                                "VALUES ('old', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        connection.execute(text("INSERT INTO assessment_answers (participant_id, factor_id, rating, skipped, updated_at) "
+                                "SELECT id, 'capacity_1', 'agree', false, CURRENT_TIMESTAMP FROM participants"))
+    engine.dispose()
+    db = Database(empty_url)  # migrates to the newest revision
+    with db.transaction() as repo:
+        p = repo.participant("old")
+        assert p.assessment_round == 1 and repo.answers(p)["capacity_1"].rating == "agree"
+        assert [r.number for r in repo.rounds(p)] == [1]
+        repo.start_round(p)
+        repo.save_rating(p, "capacity_1", "disagree", None)  # same factor, new round: no unique clash
+    with db.transaction() as repo:
+        p = repo.participant("old")
+        assert repo.answers(p)["capacity_1"].rating == "disagree" and repo.answers(p, 1)["capacity_1"].rating == "agree"
+    db.dispose()

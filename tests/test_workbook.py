@@ -242,8 +242,8 @@ def test_switching_mid_form_is_explained_not_stored(guide):
 def test_progress_lists_every_worksheet(guide):
     run_five_whys(guide)
     text = "\n".join(r.text for r in guide.progress("u"))
-    assert "5 Whys root-cause analysis: complete" in text and "logic model: not started" in text
-    assert "self-assessment: not started" in text
+    assert "C. Planning (5 Whys, logic model, action plans): in progress (5 Whys root-cause analysis done)" in text
+    assert "B. Self-assessment: not started" in text and "reflection on the DC and Massachusetts profiles: not started" in text
 
 
 def test_a_goal_can_be_skipped_and_is_offered_again(guide):

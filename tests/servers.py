@@ -54,7 +54,8 @@ class Servers:
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(self.actions_port)])
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-                             "--credentials", str(PROJECT / "credentials.yml"), "--port", str(self.rasa_port)])
+                             "--credentials", str(PROJECT / "credentials.yml"), "--port", str(self.rasa_port),
+                             "--enable-api"])
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions")
         self._wait(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", "rasa")
 
@@ -91,6 +92,24 @@ class Servers:
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)
+
+    def get(self, path: str):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.rasa_port}{path}", timeout=30) as response:
+            return json.load(response)
+
+    def bot_texts(self, sender: str) -> list[str]:
+        """Everything the bot said in this conversation, as Rasa's HTTP API reports it."""
+        tracker = self.get(f"/conversations/{sender}/tracker")
+        return [e.get("text") or "" for e in tracker["events"] if e.get("event") == "bot"]
+
+    def wait_for_bot_text(self, sender: str, piece: str, timeout: float = 45) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = next((t for t in self.bot_texts(sender) if piece in t), None)
+            if found is not None:
+                return found
+            time.sleep(0.5)
+        raise AssertionError(f"the bot never said {piece!r}; it said:\n" + "\n".join(self.bot_texts(sender)[-5:]))
 
     def export(self, sender: str, fmt: str = "json"):
         result = subprocess.run([sys.executable, "-m", "bot", "export", "--user", sender, "--format", fmt],

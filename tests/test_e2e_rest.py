@@ -137,7 +137,7 @@ def _restart_scenario(servers, schema, admin):
     assert events > 10  # the conversation itself is in PostgreSQL too
 
 
-def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_servers):
+def test_one_user_walks_all_five_stages_in_one_conversation_then_export(sqlite_servers):
     s, user = sqlite_servers, "e2e-planner"
     turn = conversation(s, user)
 
@@ -153,6 +153,17 @@ def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_server
     turn("Increase FAFSA completion among seniors from 55% to 70% by March 2027", "checks out", "achievable")
     turn("yes", "another goal")
     turn("no", "Stage A is complete")
+
+    turn("what's next?", "✓ A. Unifying purpose and SMART goals: done (1 goal)", "Next: complete the self-assessment")
+    turn("start the self-assessment", "Question 1 of 17")
+    for dimension_ratings in (["agree"] * 4, ["agree", "disagree", "agree", "agree"], ["agree"] * 4,
+                              ["disagree", "strongly disagree", "disagree", "agree", "agree"]):
+        for rating in dimension_ratings:
+            turn(rating, "Recorded")
+        reply = turn("skip", "Skipped the next steps")
+    assert "Your self-assessment overview" in reply and "Capacity, resources and structures: needs work" in reply
+    turn("what's next?", "✓ B. Self-assessment: done (3 of 4 dimensions ready)",
+         "capacity needs work, so plan a right-sized pilot")
 
     turn("let's do the 5 whys", "The 5 Whys", "what problem is your collaboration trying to solve")
     turn("why 5 whys?", "symptoms to causes")
@@ -188,6 +199,27 @@ def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_server
     turn("Joint counselor training", "Scope")
     turn("Two high schools first, as an easy win", "saved with 1 step(s)")
 
+    turn("where are we in the five stages?", "✓ C. Planning", "Next: start implementing")
+    turn("implementation check-in", "three phases", "Which phase")
+    turn("piloting", "Piloting, quality 1 of 8")
+    turn("partly: the charter board agreed, the district has not announced it", "partly in place", "next step")
+    turn("Ana briefs the district board in April", "quality 2 of 8")
+    turn("what does piloting mean?", "Think small before going big", "quality 2 of 8")
+    for answer in ["yes", "yes", "yes", "yes", "not yet", "none", "yes"]:
+        turn(answer)
+    turn("n/a", "Check-in of", "on piloting saved: 5 of 8 qualities in place",
+         "still open: pilot defined, pilot results reviewed")
+
+    turn("start the sustainability checklist", "eleven points", "Point 1 of 11")
+    turn("yes: the Riverside Compact", "A name: in place")
+    for answer in ["yes", "yes", "partly", "Budget paid hours in the spring"]:
+        turn(answer)
+    turn("yes", "Point 6 of 11")  # point 5: the logic model built above
+    for answer in ["yes"] * 4 + ["not yet", "Draft bylaws with both boards"]:
+        turn(answer)
+    reply = turn("yes", "Sustainability checklist saved: 9 of 11 points in place", "fresh self-assessment")
+    turn("what's next?", "✓ E. Sustaining", "Next: start a new self-assessment round")
+
     data = s.export(user)
     assert data["purpose"].startswith("Together, district and charter partners will tackle this")
     assert data["smart_goals"] == [{"text": "Increase FAFSA completion among seniors from 55% to 70% by March 2027",
@@ -204,7 +236,48 @@ def test_purpose_five_whys_logic_model_and_action_plan_then_export(sqlite_server
                               "resources_available": "Rooms", "barriers": "Schedules clash",
                               "communications": "Monthly newsletter to families"}]
     assert plan["scope"] == "Two high schools first, as an easy win"
-    assert "| 1 | Run joint FAFSA nights | Counselors from both sectors |" in s.export(user, "markdown")
+    markdown = s.export(user, "markdown")
+    assert "| 1 | Run joint FAFSA nights | Counselors from both sectors |" in markdown
+    assert "## D. Implementing" in markdown and "## E. Sustaining collaboration" in markdown
+
+    assert data["progress"]["completed"] == ["purpose", "self_assessment", "planning", "implementation",
+                                             "sustainability"]
+    assert data["progress"]["stage"] == "sustainability"
+    check_in = data["implementation"][0]
+    assert check_in["phase"] == "piloting" and check_in["in_place"] == 5 and check_in["total"] == 8
+    assert check_in["qualities"][0]["note"] == "the charter board agreed, the district has not announced it"
+    assert check_in["qualities"][0]["next_step"] == "Ana briefs the district board in April"
+    assert [p["status"] for p in data["sustainability"]["points"]] == [
+        "yes", "yes", "yes", "partly", "yes", "yes", "yes", "yes", "yes", "not_yet", "yes"]
+    assert data["assessment_rounds"][0]["dimensions"]["capacity"]["status"] == "needs_work"
+
+
+def test_a_reminder_is_scheduled_and_delivered(sqlite_servers):
+    s, user = sqlite_servers, "e2e-reminded"
+    turn = conversation(s, user)
+    turn("start the self-assessment", "Question 1 of 17")
+    turn("agree", "Recorded agree for question 1")
+    turn("remind me in 4 seconds to finish this", "I'll remind you in 4 seconds to finish this", "Question 2:")
+    assert s.get("/webhooks/reminders/")["pending"] >= 1
+    found = s.wait_for_bot_text(user, "Reminder: you asked me to remind you to finish this")
+    assert "Next: finish your self-assessment" in found
+    turn("agree", "Recorded agree for question 2")  # the conversation goes on where it was
+
+
+def test_a_reminder_survives_a_server_restart(tmp_path):
+    servers = Servers(f"sqlite:///{tmp_path / 'restart.db'}", tmp_path)
+    servers.start()
+    try:
+        user = "e2e-restart-reminder"
+        conversation(servers, user)("remind me in 3 seconds to start the logic model",
+                                    "I'll remind you in 3 seconds to start the logic model")
+        servers.stop()  # the in-memory schedule is gone; the reminder comes due while the server is down
+        servers.start()
+        found = servers.wait_for_bot_text(user, "Reminder: you asked me to remind you to start the logic model")
+        assert "Next:" in found
+        assert servers.get("/webhooks/reminders/")["pending"] == 0
+    finally:
+        servers.stop()
 
 
 def test_lesson_questions_detail_and_reflection(sqlite_servers):

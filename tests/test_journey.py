@@ -144,6 +144,18 @@ def test_an_unfinished_check_in_is_continued_not_duplicated(guide):
     assert len(export_user(guide.db, "u")["implementation"]) == 1
 
 
+def test_a_next_step_that_names_the_stage_is_an_answer_not_a_switch(guide):
+    guide.workbook.start("u", "implementation")
+    say(guide, "piloting")
+    say(guide, "not yet")
+    turn = guide.handle("u", "Begin implementation planning in May", "start_implementation", "worksheet_form")
+    assert not any("I have to run" in r.text for r in turn.replies)
+    assert export_user(guide.db, "u")["implementation"][0]["qualities"][0]["next_step"] == \
+        "Begin implementation planning in May"
+    turn = guide.handle("u", "let's do the 5 whys", "start_five_whys", "worksheet_form")
+    assert any("I have to run" in r.text for r in turn.replies)  # another worksheet: pause first
+
+
 def test_a_check_in_answer_can_be_changed_by_name(guide):
     check_in(guide, ["yes", "yes", "yes"], phase="reflection")
     text, _ = say(guide, "change results reviewed to not yet")

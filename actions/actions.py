@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from bot.advisor import asks_for_more, asks_for_related
 from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
+from bot.privacy import is_confirmation, is_delete_request
 from bot.replies import Reply
 from bot.reminders import is_reminder_request
 from bot.text import looks_like_pause, looks_like_progress_request
@@ -27,6 +28,7 @@ from bot.text import looks_like_pause, looks_like_progress_request
 RESUME_SLOT = "resume_form"
 REMINDER_INTENT = "EXTERNAL_reminder"
 LESSON_SLOT = "lesson_id"
+DELETED_SLOT = "data_deleted"
 START_INTENTS = {"start_purpose": "purpose", "add_goal": "add_goal", "start_five_whys": "five_whys",
                  "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning",
                  "start_reflection": "reflections", "start_implementation": "implementation",
@@ -321,3 +323,42 @@ class ActionRelatedLessons(Action):
         lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
         send(dispatcher, services.guide().advisor.related(lesson_id))
         return []
+
+
+class ActionTeam(Action):
+    """Creating, joining and switching teams, the ratings comparison and the facilitator's requests.
+    Reminders a facilitator sends are stored; the reminder channel delivers them to each member."""
+
+    def name(self) -> str:
+        return "action_team"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        turn, form, _ = services.guide().team(tracker.sender_id, latest_text(tracker), datetime.now())
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+def previous_user_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the user's message before the current one."""
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(said) >= 2 else None
+
+
+class ActionDeleteMyData(Action):
+    """"Delete my data" asks for a confirmation; "yes, delete everything" right after it deletes.
+    The `data_deleted` slot marks the moment for the tracker store, which then drops the
+    conversation so far (bot/tracker_store.py): the typed answers live there too."""
+
+    def name(self) -> str:
+        return "action_delete_my_data"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if answered_instead(dispatcher, tracker, is_delete_request):  # "State FAFSA data in April"
+            return [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
+        if not is_delete_request(latest_text(tracker)):
+            send(dispatcher, services.home().help(tracker.sender_id, understood=False))
+            return [SlotSet(RESUME_SLOT, None)]
+        confirmed = previous_user_intent(tracker) == "delete_my_data" and is_confirmation(latest_text(tracker))
+        send(dispatcher, [services.guide().delete_data(tracker.sender_id, confirmed)])
+        events: list[EventType] = [SlotSet(RESUME_SLOT, None)]
+        return events + [SlotSet(DELETED_SLOT, True)] if confirmed else events

@@ -28,15 +28,20 @@ def _database():
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.export import UnknownUser, export_user, to_markdown
+    from bot.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown, to_markdown
     db = _database()
     try:
-        data = export_user(db, args.user)
+        if args.team is not None:
+            data, markdown = export_team(db, args.team), team_markdown
+        else:
+            data, markdown = export_user(db, args.user), to_markdown
     except UnknownUser:
         raise CliError(f"no stored work for user '{args.user}' (the user id is the chat's sender id)")
+    except UnknownTeam:
+        raise CliError(f"no team has the code '{args.team}' (codes are 6 letters and digits, e.g. K7P2QX)")
     finally:
         db.dispose()
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.format == "json" else to_markdown(data))
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.format == "json" else markdown(data))
     return 0
 
 
@@ -98,8 +103,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Common Ground: the district-charter collaboration guide.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    export = commands.add_parser("export", help="print a user's stored work")
-    export.add_argument("--user", required=True, help="the user's sender id (as the chat channel sends it)")
+    export = commands.add_parser("export", help="print a user's or a team's stored work")
+    whose = export.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--user", help="the user's sender id (as the chat channel sends it)")
+    whose.add_argument("--team", help="the team's join code: its shared work, members and ratings comparison")
     export.add_argument("--format", choices=("json", "markdown"), default="json")
     export.set_defaults(func=cmd_export)
     migrate = commands.add_parser("migrate", help=f"create or upgrade the database schema ({DATABASE_URL_ENV})")

@@ -1,18 +1,32 @@
-"""A participant's stored work as JSON (a contract other tools read) or as readable Markdown."""
+"""A participant's or a team's stored work as JSON (a contract other tools read) or as readable Markdown.
+
+The per-user export holds the participant's own work (their worksheets, not their teams') and
+the teams they are in; a team's export holds its shared work, who wrote what, its members'
+profiles and the ratings comparison under the team's own privacy choices.
+"""
 from __future__ import annotations
 
 from typing import Optional
 
+from bot import attribution
 from bot.assessment import SelfAssessment
 from bot.db import Database
 from bot.guide import Guide
 from bot.journey import DONE
 from bot.knowledge import Knowledge, knowledge as load_default
 from bot.ratings import LABELS
+from bot.team_comparison import as_dict as comparison_dict
+from bot.team_profile import sector_labels
+from bot.teams import display_names, member_profile
+from bot.workbook import Workbook
 
 
 class UnknownUser(LookupError):
     """No participant with that sender id has talked to the bot."""
+
+
+class UnknownTeam(LookupError):
+    """No team has that code."""
 
 
 def export_user(db: Database, sender_id: str, kb: Optional[Knowledge] = None) -> dict:
@@ -22,6 +36,7 @@ def export_user(db: Database, sender_id: str, kb: Optional[Knowledge] = None) ->
         p = repo.find_participant(sender_id)
         if p is None:
             raise UnknownUser(sender_id)
+        repo.personal = True   # the user's own worksheets; a team's are in `export --team`
         answers = repo.answers(p)
         reflections = repo.reflections(p)
         results = {r.dimension.id: r for r in service.results(repo, p)}
@@ -47,6 +62,45 @@ def export_user(db: Database, sender_id: str, kb: Optional[Knowledge] = None) ->
             "self_assessment": section,
             "assessment_rounds": service.rounds(repo, p),
             **guide.workbook.export(repo, p),
+            "teams": [{"code": team.code, "name": team.name, "facilitator": member.facilitator,
+                       "working_on": p.team_id == team.id, "profile": member_profile(repo, team, p)}
+                      for team, member in repo.teams_of(p)],
+        }
+
+
+def export_team(db: Database, code: str, kb: Optional[Knowledge] = None) -> dict:
+    kb = kb or load_default()
+    guide = Guide(db, kb)
+    with db.transaction() as repo:
+        team = repo.team_by_code(code.strip().upper())
+        if team is None:
+            raise UnknownTeam(code)
+        names = display_names(repo, team)
+        members = []
+        for member, participant in repo.members(team):
+            answered = sum(1 for row in repo.answers(participant).values() if row.rating)
+            finished = answered > 0 and guide.assessment.next_pending(repo, participant) is None
+            members.append({**member_profile(repo, team, participant), "facilitator": member.facilitator,
+                            "joined": member.joined_at.date().isoformat(),
+                            "self_assessment": {"answered": answered, "finished": finished}})
+        items = repo.team_work_items(team)
+        work = Workbook.export_documents(lambda kind: [i for i in items if i.kind == kind])
+        work.pop("reflections")   # the reflection sheet is personal
+        contributions = {}
+        for item in items:
+            by = attribution.authors(dict(item.data))
+            if by:
+                name = item.kind if item.key == "main" else f"{item.kind}.{item.key}"
+                contributions[name] = {path: names.get(writer, "a former member")
+                                       for writer, paths in by.items() for path in paths}
+        return {
+            "team": {"name": team.name, "code": team.code, "created": team.created_at.date().isoformat(),
+                     "code_expires": team.code_expires_at.date().isoformat(),
+                     "settings": {"min_group": team.min_group, "by_organisation": team.by_organisation}},
+            "members": members,
+            **work,
+            "contributions": contributions,
+            "comparison": comparison_dict(guide.teams.comparison(repo, team)),
         }
 
 
@@ -77,6 +131,51 @@ def to_markdown(data: dict, kb: Optional[Knowledge] = None) -> str:
         lines += ["", f"Next steps: {part['next_steps'] or '-'}", ""]
     return "\n".join(lines + _rounds_markdown(data, kb) + _purpose_markdown(data) + _planning_markdown(data)
                      + _checklists_markdown(data))
+
+
+def team_markdown(data: dict, kb: Optional[Knowledge] = None) -> str:
+    kb = kb or load_default()
+    team, labels = data["team"], sector_labels()
+    lines = [f"# Common Ground: the work of {team['name']}", "",
+             f"Code {team['code']} (valid until {team['code_expires']}); ratings compared once "
+             f"{team['settings']['min_group']} members have answered; ratings by organisation "
+             f"{'shown' if team['settings']['by_organisation'] else 'not shown'}.", "",
+             "## Members", "", "| Name | Organisation | Sector | Role | Facilitator | Self-assessment |",
+             "|---|---|---|---|---|---|"]
+    for m in data["members"]:
+        state = "finished" if m["self_assessment"]["finished"] else f"{m['self_assessment']['answered']} answered"
+        lines.append(f"| {_cell(m['name'])} | {_cell(m['organisation'])} | {_cell(labels.get(m['sector'] or '', '-'))} | "
+                     f"{_cell(m['role'])} | {'yes' if m['facilitator'] else 'no'} | {state} |")
+    lines += [""] + _comparison_markdown(data["comparison"], kb)
+    lines += _purpose_markdown(data) + _planning_markdown(data) + _checklists_markdown(data)
+    if data["contributions"]:
+        lines += ["## Who wrote what", ""]
+        for document, paths in data["contributions"].items():
+            lines.append(f"- {document}: " + "; ".join(f"{path}: {who}" for path, who in paths.items()))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _comparison_markdown(comparison: dict, kb: Knowledge) -> list[str]:
+    lines = ["## B. Self-assessment: the members' ratings side by side", ""]
+    if not comparison["shown"]:
+        return lines + [f"{comparison['answered']} of {comparison['members']} members have answered; ratings are "
+                        f"compared once {comparison['min_group']} have.", ""]
+    for dimension in kb.dimensions:
+        part = comparison["dimensions"][dimension.id]
+        readiness = f"{part['readiness']:.1f}" if part["readiness"] is not None else "-"
+        lines += [f"### {dimension.title} ({part['answered']} answered, readiness {readiness})", "",
+                  "| # | Factor | Answered | SD | D | A | SA | N/A | Average | To discuss |", "|---|---|---|---|---|---|---|---|---|---|"]
+        for factor in dimension.factors:
+            f = part["factors"][factor.id]
+            counts = f["counts"] or {}
+            cells = [str(counts.get(r, "-")) if f["shown"] else "-" for r in
+                     ("strongly_disagree", "disagree", "agree", "strongly_agree", "not_applicable")]
+            average = f"{f['mean']:.1f}" if f["mean"] is not None else "-"
+            lines.append(f"| {factor.number} | {factor.title} | {f['answered']} | " + " | ".join(cells) +
+                         f" | {average} | {_cell(f['prompt'] or '-')} |")
+        lines.append("")
+    return lines
 
 
 def _cell(value) -> str:

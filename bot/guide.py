@@ -17,12 +17,15 @@ from bot.db import Database
 from bot.explain import find_factor, find_term
 from bot.journey import Journey
 from bot.knowledge import Knowledge, knowledge as load_default
+from bot.privacy import delete_user
 from bot.reminders import Reminders, describe, parse_request
 from bot.replies import Button, Reply
+from bot.teams import Teams, parse_request as parse_team_request
 from bot.workbook import WORKSHEETS, Workbook
 
 SELF_ASSESSMENT_FORM = "self_assessment_form"
 WORKSHEET_FORM = "worksheet_form"
+TEAM_INTENTS = frozenset({"create_team", "join_team", "compare_ratings", "team_manage"})
 
 # Requests to open a worksheet, as people type them; also read inside a form, where the
 # classifier's intent is not trusted over the text (an answer may mention "plan" or "goal").
@@ -59,6 +62,7 @@ class Guide:
         self.workbook = Workbook(db, self.kb, self.advisor)
         self.journey = Journey(self)
         self.reminders = Reminders(db)
+        self.teams = Teams(self)
 
     def _stage(self, sender: str) -> Optional[str]:
         with self.db.transaction() as repo:
@@ -110,7 +114,9 @@ class Guide:
         """An answer (or skip / back / change) for the open question of `form`."""
         request = requested_worksheet(text)
         position = self.workbook.current(sender) if form == WORKSHEET_FORM else None
-        if request is not None and not (position and position[0] == request):  # "begin implementation in May"
+        team_request = intent in TEAM_INTENTS and len(text.split()) <= 10 and parse_team_request(text) is not None
+        if team_request or (request is not None and not (position and position[0] == request)):
+            # ("begin implementation in May" inside a check-in is an answer, not a switch)
             return Turn((Reply("We're in the middle of something: your answers so far are saved. Say \"I have to "
                                "run\" to pause it, then ask again to switch."),), True)
         if form == SELF_ASSESSMENT_FORM:
@@ -167,6 +173,63 @@ class Guide:
         replies = self.assessment.overview(sender)[:1] if rated else []
         return replies + [self.journey.overview(sender)]
 
+    # --- teams -------------------------------------------------------------------------------
+    def team(self, sender: str, text: str, now: datetime) -> tuple[Turn, Optional[str], list[tuple[str, str, datetime]]]:
+        """A team request: (the turn, the form to run next, the reminders stored for other members as
+        (sender, name, due), which the reminder channel schedules). Inside a question, `handle` asks
+        the user to pause first."""
+        request = parse_team_request(text)
+        if request is None:
+            return Turn((Reply("I can create a team (\"create a team called ...\"), join one (\"join team K7P2QX\"), "
+                               "compare the members' ratings (\"compare our ratings\"), show who has finished what "
+                               "(\"team progress\") or switch teams (\"work on team ...\")."),), False), None, []
+        t, action, arg = self.teams, request.action, request.argument
+        if action == "create":
+            return (*t.create(sender, arg), [])
+        if action == "join":
+            return (*t.join(sender, arg), [])
+        if action == "profile":
+            return (*t.profile(sender), [])
+        if action == "remind":
+            reply, scheduled = t.remind(sender, now)
+            return Turn((reply,), False), None, scheduled
+        replies = {
+            "summary": lambda: t.summary(sender, arg),
+            "status": lambda: t.status(sender, arg),
+            "switch": lambda: [t.switch(sender, arg)],
+            "personal": lambda: [t.personal(sender)],
+            "list": lambda: [t.list(sender)],
+            "leave": lambda: [t.leave(sender, arg)],
+            "min_group": lambda: [t.set_min_group(sender, int(arg or 0))],
+            "by_organisation": lambda: [t.set_by_organisation(sender, arg == "on")],
+            "facilitator": lambda: [t.add_facilitator(sender, arg)],
+            "new_code": lambda: [t.renew_code(sender)],
+        }[action]()
+        return Turn(tuple(replies), False), None, []
+
+    # --- deleting ------------------------------------------------------------------------------
+    def delete_data(self, sender: str, confirmed: bool) -> Reply:
+        """Asks first; once confirmed, removes everything the user said, in every team."""
+        if not confirmed:
+            with self.db.transaction() as repo:
+                p = repo.find_participant(sender)
+                teams = [team.name for team, _ in repo.teams_of(p)] if p is not None else []
+            where = f", and what you wrote in the shared work of {', '.join(teams)}" if teams else ""
+            return Reply("This deletes everything you told me: your self-assessment (every round), worksheets, "
+                         f"reminders and team profiles{where}. It cannot be undone. To go ahead, say \"yes, "
+                         "delete everything\"; anything else keeps your data.",
+                         (Button("Yes, delete everything", "yes, delete everything"), Button("Keep my data", "keep my data")))
+        result = delete_user(self.db, sender)
+        if not result.found:
+            return Reply("There is nothing stored for you, so there was nothing to delete.")
+        shared = (f" I also took {result.contributions} of your answers out of your teams' shared work; your "
+                  "partners' answers are untouched." if result.contributions else "")
+        def count(n: int, noun: str) -> str:
+            return f"{n} {noun}{'' if n == 1 else 's'}"
+        return Reply(f"Done: everything you told me is deleted ({count(result.answers, 'rating')}, "
+                     f"{count(result.documents, 'worksheet')}).{shared} If you talk to me again, we start "
+                     "from scratch.")
+
     # --- reminders ---------------------------------------------------------------------------
     def set_reminder(self, sender: str, text: str, now: datetime) -> tuple[Reply, Optional[tuple[str, datetime]]]:
         """Reads a reminder request; returns the reply and, when a time was understood, (name, due)."""
@@ -183,10 +246,12 @@ class Guide:
 
     def reminder_due(self, sender: str, now: Optional[datetime] = None) -> list[Reply]:
         """The message a reminder brings: what it was about, and what is left to do."""
-        abouts = self.reminders.take_due(sender, now)
-        if not abouts:
+        due = self.reminders.take_due(sender, now)
+        if not due:
             return []
-        about = next((a for a in abouts if a), None)
-        lead = f"Reminder: you asked me to remind you to {about}." if about else "Here is the reminder you asked for."
+        from_team = next((a for a, asked_by_other in due if a and asked_by_other), None)
+        about = next((a for a, asked_by_other in due if a and not asked_by_other), None)
+        lead = (f"A reminder from your team: please {from_team}." if from_team else
+                f"Reminder: you asked me to remind you to {about}." if about else "Here is the reminder you asked for.")
         line, button = self.journey.next_line(sender)
         return [Reply(f"{lead} {line}", (button, Button("Show my progress", "show my progress")))]

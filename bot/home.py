@@ -45,6 +45,7 @@ class Home:
                 "purpose\"), the self-assessment, planning with the 5 Whys, a logic model and action plans, "
                 "implementation check-ins (\"implementation check-in\") and the sustainability checklist. Ask about "
                 "any term (\"what is a boundary spanner?\") or what DC and Massachusetts did; say \"where was I?\", "
-                "\"what's next?\", \"remind me on Monday\", go back or change an answer. \"I have to run\" "
-                "pauses at any time: everything is saved.")
+                "\"what's next?\", \"remind me on Monday\", go back or change an answer. Work with partners: "
+                "\"create a team called ...\", \"join team\" and a code, \"compare our ratings\". \"I have to run\" "
+                "pauses at any time: everything is saved; \"delete my data\" removes it all.")
         return [Reply(text), self.guide.journey.overview(sender)]

@@ -169,7 +169,11 @@ class Journey:
             reflection = repo.work_item(p, "reflections")
             reflected = (DONE if self.guide.workbook.is_complete(repo, p, "reflections") else
                          IN_PROGRESS if reflection is not None else NOT_STARTED)
-        lines = ["Your journey through the five stages:"] + [s.line() for s in states]
+            team = repo.team(p.team_id)
+        heading = (f"Your journey through the five stages, working on {team.name} (stages A, C, D and E are shared "
+                   "with the team; the self-assessment is yours):" if team is not None
+                   else "Your journey through the five stages:")
+        lines = [heading] + [s.line() for s in states]
         lines.append(f"Also: reflection on the DC and Massachusetts profiles: {reflected}.")
         lines.append(f"Next: {step.what}. Why: {step.why}.")
         return Reply("\n".join(lines), (step.button, Button("Help", "help")))

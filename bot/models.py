@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import declarative_base, relationship
 
 Base = declarative_base()
@@ -34,6 +34,8 @@ class Participant(Base):
     last_asked = Column(String(128))
     # The self-assessment round being answered; earlier rounds stay stored for comparison.
     assessment_round = Column(Integer, nullable=False, default=1, server_default="1")
+    # The team whose shared worksheets this participant works on; NULL: their own.
+    team_id = Column(Integer, ForeignKey("teams.id", ondelete="SET NULL"))
 
     answers = relationship("AssessmentAnswer", cascade="all, delete-orphan", lazy="selectin")
     reflections = relationship("DimensionReflection", cascade="all, delete-orphan", lazy="selectin")
@@ -74,13 +76,17 @@ class WorkItem(Base):
 
     The templates differ in shape and grow by repetition (more whys, more steps), so each is
     stored whole; `key` tells apart several of one kind, such as one action plan per goal.
+    A document belongs to one participant or, when they work as a team, to the team (then
+    `participant_id` is NULL and the document's `_by` map says who wrote each answer).
     """
 
     __tablename__ = "work_items"
-    __table_args__ = (UniqueConstraint("participant_id", "kind", "key", name="uq_work_item"),)
+    __table_args__ = (UniqueConstraint("participant_id", "kind", "key", name="uq_work_item"),
+                      UniqueConstraint("team_id", "kind", "key", name="uq_team_work_item"))
 
     id = Column(Integer, primary_key=True)
-    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"))
+    team_id = Column(Integer, ForeignKey("teams.id", ondelete="CASCADE"))
     kind = Column(String(64), nullable=False)
     key = Column(String(64), nullable=False, default="main")
     data = Column(JSON, nullable=False, default=dict)
@@ -112,3 +118,35 @@ class Reminder(Base):
     about = Column(Text)                                     # what the user asked to be reminded of
     created_at = Column(DateTime, nullable=False, default=utcnow)
     fired_at = Column(DateTime)                              # NULL until delivered
+    # Who asked, when not the participant (a team's facilitator); such reminders have no event in
+    # the participant's conversation yet, so the reminder channel adds one when it schedules them.
+    requested_by = Column(Integer, ForeignKey("participants.id", ondelete="SET NULL"))
+
+
+class Team(Base):
+    """Partners working together: a name, a join code that expires, and the team's own choices."""
+
+    __tablename__ = "teams"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False)
+    code = Column(String(12), nullable=False, unique=True)
+    code_expires_at = Column(DateTime, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    # Ratings are compared only once this many members have answered (the team may lower it).
+    min_group = Column(Integer, nullable=False, default=3, server_default="3")
+    # Individual ratings are shown by organisation only when the team opted in; else aggregates.
+    by_organisation = Column(Boolean, nullable=False, default=False, server_default=false())
+
+
+class TeamMember(Base):
+    """A participant's place in a team; the profile (name, organisation, sector, role) is a worksheet."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("team_id", "participant_id", name="uq_team_member"),)
+
+    id = Column(Integer, primary_key=True)
+    team_id = Column(Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False)
+    participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
+    facilitator = Column(Boolean, nullable=False, default=False, server_default=false())
+    joined_at = Column(DateTime, nullable=False, default=utcnow)

@@ -120,6 +120,14 @@ class PurposeWorksheet(Worksheet):
         goal["decision"] = decision
         set_path(doc, f"goals.{index}", goal)
 
+    def forget(self, doc: dict, path: str) -> None:
+        """A forgotten goal takes its check and the rewording built from its words with it."""
+        match = re.match(r"^goals\.(\d+)\.text$", path)
+        if match is None:
+            return super().forget(doc, path)
+        goal = get_path(doc, f"goals.{match.group(1)}") or {}
+        goal.update(text=None, checks={}, issues=[], suggestion=None, passes=False, decision=None)
+
     def intro(self, ctx: Any = None) -> str:
         return " ".join(texts()["intro"].split())
 

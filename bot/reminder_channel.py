@@ -6,10 +6,17 @@ plugin at start-up; once the model is loaded it reads the reminders not yet deli
 database and hands each back to Rasa's scheduler with the event stored in the conversation.
 One that came due while the server was down fires a few seconds after start. It also answers
 GET /webhooks/reminders/ with the number of reminders waiting.
+
+A facilitator's "remind those who have not finished" is stored by the action server for other
+members' conversations, which Rasa's reminder events cannot reach; every few seconds this
+plugin picks such reminders up, adds the reminder event to the member's conversation and
+schedules it, so it arrives like one they set themselves.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Optional
 
@@ -23,6 +30,8 @@ from bot.db import Database
 
 logger = logging.getLogger(__name__)
 OVERDUE_DELAY = timedelta(seconds=3)   # a reminder missed during downtime fires this soon after start
+POLL_SECONDS = float(os.environ.get("COMMON_GROUND_REMINDER_POLL_SECONDS", "3"))
+REMINDER_INTENT = "EXTERNAL_reminder"
 
 
 def pending_reminders(db: Database) -> list[tuple[str, str, datetime]]:
@@ -53,6 +62,44 @@ async def restore_reminders(agent: Any, now: Optional[datetime] = None) -> int:
     return restored
 
 
+async def schedule_requested(agent: Any, db: Database, now: Optional[datetime] = None) -> int:
+    """Schedules reminders someone asked for on another member's behalf; returns how many."""
+    with db.transaction() as repo:
+        pending = [(sender, r.name, r.due_at) for sender, r in repo.pending_requested_reminders()]
+    scheduler = await jobs.scheduler()
+    now = now or datetime.now()
+    scheduled = 0
+    for sender, name, due in pending:
+        if scheduler.get_job(name) is not None:
+            continue
+        event = ReminderScheduled(REMINDER_INTENT, trigger_date_time=due, name=name, kill_on_user_message=False)
+        async with agent.processor.lock_store.lock(sender):
+            tracker = await agent.tracker_store.get_or_create_tracker(sender)
+            if not any(isinstance(e, ReminderScheduled) and e.name == name for e in tracker.events):
+                tracker.update(event)
+                await agent.tracker_store.save(tracker)
+        scheduler.add_job(agent.processor.handle_reminder, "date", run_date=max(due, now + timedelta(seconds=1)),
+                          args=[event, sender, CollectingOutputChannel()], id=name, replace_existing=True,
+                          name=event.scheduled_job_name(sender))
+        scheduled += 1
+    return scheduled
+
+
+async def poll_requested(agent: Any) -> None:
+    db = Database()
+    try:
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            try:
+                count = await schedule_requested(agent, db)
+                if count:
+                    logger.info(f"Scheduled {count} reminder(s) a facilitator asked for.")
+            except Exception:  # a database hiccup must not stop the loop for good
+                logger.exception("Could not schedule the reminders facilitators asked for; trying again.")
+    finally:
+        db.dispose()
+
+
 class ReminderRestorer(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -81,5 +128,6 @@ class ReminderRestorer(InputChannel):
                 return
             count = await restore_reminders(agent)
             logger.info(f"Scheduled {count} stored reminder(s) again.")
+            app.add_task(poll_requested(agent))
 
         return blueprint

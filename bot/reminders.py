@@ -112,8 +112,9 @@ class Reminders:
         with self.db.transaction() as repo:
             return repo.add_reminder(repo.participant(sender), due, about).name
 
-    def take_due(self, sender: str, now: Optional[datetime] = None) -> list[Optional[str]]:
-        """Marks every reminder that has come due as delivered and returns what each was about."""
+    def take_due(self, sender: str, now: Optional[datetime] = None) -> list[tuple[Optional[str], bool]]:
+        """Marks every reminder that has come due as delivered; returns (what it was about, asked by
+        someone else) for each."""
         now = now or datetime.now()
         with self.db.transaction() as repo:
             p = repo.find_participant(sender)
@@ -122,7 +123,7 @@ class Reminders:
             due = [r for r in repo.reminders(p) if r.due_at <= now]
             for reminder in due:
                 reminder.fired_at = now
-            return [r.about for r in due]
+            return [(r.about, r.requested_by is not None) for r in due]
 
     def pending(self, sender: str) -> list[tuple[datetime, Optional[str]]]:
         with self.db.transaction() as repo:

@@ -1,23 +1,30 @@
 """Reads and writes participants' work; the only module that knows the tables.
 
-The services call these methods inside one transaction per conversational turn.
+The services call these methods inside one transaction per conversational turn. A participant
+who works on a team reads and writes the team's copy of the shared worksheets (SHARED_KINDS)
+through the same methods, so the services need not know whether they serve a person or a team.
 """
 from __future__ import annotations
 
 from typing import Optional
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from datetime import datetime
 
-from bot.models import (AssessmentAnswer, AssessmentRound, DimensionReflection, Participant, Reminder, WorkItem,
-                        utcnow)
+from sqlalchemy import and_, delete, select
+from sqlalchemy.orm import Session
+
+from bot.models import (AssessmentAnswer, AssessmentRound, DimensionReflection, Participant, Reminder, Team,
+                        TeamMember, WorkItem, utcnow)
+
+# The work products a team owns together; the self-assessment, the reflection sheet and each
+# member's team profile stay personal, as the toolkit asks each partner to answer on its own.
+SHARED_KINDS = frozenset({"purpose", "five_whys", "logic_model", "action_plan", "implementation", "sustainability"})
 
 
 class Repository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.personal = False   # True: read a participant's own worksheets even while they work on a team
 
     # participants -------------------------------------------------------------------------
     def find_participant(self, sender_id: str) -> Optional[Participant]:
@@ -89,20 +96,32 @@ class Repository:
         self.session.flush()
 
     # worksheets (purpose, 5 Whys, logic model, action plans) ----------------------------------
+    def shared_with_team(self, participant: Participant, kind: str) -> bool:
+        return participant.team_id is not None and kind in SHARED_KINDS and not self.personal
+
+    def _owned(self, participant: Participant, kind: str):
+        if self.shared_with_team(participant, kind):
+            return WorkItem.team_id == participant.team_id
+        return and_(WorkItem.participant_id == participant.id, WorkItem.team_id.is_(None))
+
     def work_items(self, participant: Participant, kind: str) -> list[WorkItem]:
         return list(self.session.execute(
-            select(WorkItem).where(WorkItem.participant_id == participant.id, WorkItem.kind == kind)
+            select(WorkItem).where(self._owned(participant, kind), WorkItem.kind == kind)
             .order_by(WorkItem.created_at, WorkItem.id)).scalars())
 
-    def work_item(self, participant: Participant, kind: str, key: str = "main") -> Optional[WorkItem]:
-        return self.session.execute(select(WorkItem).where(
-            WorkItem.participant_id == participant.id, WorkItem.kind == kind, WorkItem.key == key)).scalar_one_or_none()
+    def work_item(self, participant: Participant, kind: str, key: str = "main", lock: bool = False) -> Optional[WorkItem]:
+        """One document; `lock` holds the row until commit (PostgreSQL) so two partners' answers
+        to a team worksheet are applied one after the other, not one over the other."""
+        query = select(WorkItem).where(self._owned(participant, kind), WorkItem.kind == kind, WorkItem.key == key)
+        return self.session.execute(query.with_for_update() if lock else query).scalar_one_or_none()
 
     def save_work_item(self, participant: Participant, kind: str, key: str, data: dict) -> WorkItem:
         """Stores the whole document; a JSON column only notices a new object, so pass a fresh dict."""
         item = self.work_item(participant, kind, key)
         if item is None:
-            item = WorkItem(participant_id=participant.id, kind=kind, key=key, data=data)
+            owner = ({"team_id": participant.team_id} if self.shared_with_team(participant, kind)
+                     else {"participant_id": participant.id})
+            item = WorkItem(kind=kind, key=key, data=data, **owner)
             self.session.add(item)
         else:
             item.data = data
@@ -131,8 +150,10 @@ class Repository:
         return row
 
     # reminders ------------------------------------------------------------------------------
-    def add_reminder(self, participant: Participant, due_at: datetime, about: Optional[str]) -> Reminder:
-        row = Reminder(participant_id=participant.id, name="pending", due_at=due_at, about=about)
+    def add_reminder(self, participant: Participant, due_at: datetime, about: Optional[str],
+                     requested_by: Optional[Participant] = None) -> Reminder:
+        row = Reminder(participant_id=participant.id, name="pending", due_at=due_at, about=about,
+                       requested_by=requested_by.id if requested_by is not None else None)
         self.session.add(row)
         self.session.flush()
         row.name = f"reminder-{row.id}"
@@ -155,8 +176,67 @@ class Repository:
             .order_by(Reminder.due_at))
         return [(sender, reminder) for sender, reminder in rows]
 
+    def pending_requested_reminders(self) -> list[tuple[str, Reminder]]:
+        """Undelivered reminders someone else asked for (a facilitator), with the recipient's sender id."""
+        return [(sender, r) for sender, r in self.pending_reminders() if r.requested_by is not None]
+
+    # teams ------------------------------------------------------------------------------------
+    def team_by_code(self, code: str) -> Optional[Team]:
+        return self.session.execute(select(Team).where(Team.code == code)).scalar_one_or_none()
+
+    def team(self, team_id: Optional[int]) -> Optional[Team]:
+        return self.session.get(Team, team_id) if team_id is not None else None
+
+    def add_team(self, name: str, code: str, expires_at: datetime) -> Team:
+        team = Team(name=name, code=code, code_expires_at=expires_at)
+        self.session.add(team)
+        self.session.flush()
+        return team
+
+    def membership(self, team: Team, participant: Participant) -> Optional[TeamMember]:
+        return self.session.execute(select(TeamMember).where(
+            TeamMember.team_id == team.id, TeamMember.participant_id == participant.id)).scalar_one_or_none()
+
+    def add_member(self, team: Team, participant: Participant, facilitator: bool = False) -> TeamMember:
+        member = TeamMember(team_id=team.id, participant_id=participant.id, facilitator=facilitator)
+        self.session.add(member)
+        self.session.flush()
+        return member
+
+    def members(self, team: Team) -> list[tuple[TeamMember, Participant]]:
+        """The team's members with their participants, in the order they joined."""
+        rows = self.session.execute(select(TeamMember, Participant).join(
+            Participant, Participant.id == TeamMember.participant_id).where(TeamMember.team_id == team.id)
+            .order_by(TeamMember.joined_at, TeamMember.id))
+        return [(member, participant) for member, participant in rows]
+
+    def teams_of(self, participant: Participant) -> list[tuple[Team, TeamMember]]:
+        rows = self.session.execute(select(Team, TeamMember).join(TeamMember, TeamMember.team_id == Team.id).where(
+            TeamMember.participant_id == participant.id).order_by(TeamMember.joined_at, TeamMember.id))
+        return [(team, member) for team, member in rows]
+
+    def remove_member(self, member: TeamMember) -> None:
+        self.session.delete(member)
+        self.session.flush()
+
+    def team_work_items(self, team: Team) -> list[WorkItem]:
+        return list(self.session.execute(select(WorkItem).where(WorkItem.team_id == team.id)
+                                         .order_by(WorkItem.created_at, WorkItem.id)).scalars())
+
+    def delete_team(self, team: Team) -> None:
+        for participant in self.session.execute(select(Participant).where(Participant.team_id == team.id)).scalars():
+            participant.team_id = None
+        self.session.execute(delete(WorkItem).where(WorkItem.team_id == team.id))
+        self.session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
+        self.session.delete(team)
+        self.session.flush()
+
     def delete_participant(self, participant: Participant) -> None:
-        for table in (AssessmentAnswer, DimensionReflection, WorkItem, AssessmentRound, Reminder):
+        """Removes the participant and every row of theirs (their contributions to team worksheets
+        are removed by the caller, who knows the documents' shape)."""
+        self.session.execute(Reminder.__table__.update().where(Reminder.requested_by == participant.id)
+                             .values(requested_by=None))
+        for table in (AssessmentAnswer, DimensionReflection, WorkItem, AssessmentRound, Reminder, TeamMember):
             self.session.execute(delete(table).where(table.participant_id == participant.id))
         self.session.delete(participant)
         self.session.flush()

@@ -2,14 +2,29 @@
 
 endpoints.yml names this class; it reads COMMON_GROUND_DATABASE_URL (or the SQLite default
 under var/) instead of the separate host/port/db keys Rasa's own SQL store wants.
+
+It also honours "delete my data": the conversation log holds every answer as typed, so when a
+turn carries the `data_deleted` slot (set by action_delete_my_data once the user confirmed),
+the stored events of that conversation are removed and only what follows the mark is kept.
 """
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import database_url
+
+DELETED_SLOT = "data_deleted"
+
+
+def deletion_mark(tracker: DialogueStateTracker) -> Optional[int]:
+    """The index of the last "data deleted" mark among the tracker's events, if any."""
+    marks = [i for i, event in enumerate(tracker.events)
+             if isinstance(event, SlotSet) and event.key == DELETED_SLOT and event.value]
+    return marks[-1] if marks else None
 
 
 class CommonGroundTrackerStore(SQLTrackerStore):
@@ -17,3 +32,14 @@ class CommonGroundTrackerStore(SQLTrackerStore):
                  event_broker: Optional[Any] = None, **kwargs: Any) -> None:
         # A URL with "://" in `host` is used as it stands by SQLTrackerStore.get_db_url.
         super().__init__(domain=domain, host=host or database_url(), event_broker=event_broker, **kwargs)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        mark = deletion_mark(tracker)
+        if mark is None:
+            return await super().save(tracker)
+        with self.session_scope() as session:
+            session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == tracker.sender_id).delete()
+            session.commit()
+        kept = DialogueStateTracker.from_events(tracker.sender_id, list(tracker.events)[mark + 1:],
+                                                slots=list(tracker.slots.values()))
+        await super().save(kept)

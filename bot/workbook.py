@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from bot import attribution
 from bot.assessment import Turn
 from bot.db import Database
 from bot.explain import find_term, render_term
 from bot.knowledge import Knowledge, knowledge as load_default
-from bot.models import Participant
+from bot.models import Participant, WorkItem
 from bot.navigation import is_skip
 from bot.checklists import ImplementationCheckIn, SustainabilityChecklist
 from bot.planning import ActionPlan, FiveWhys, LogicModel
@@ -23,6 +24,8 @@ from bot.purpose import PurposeWorksheet
 from bot.reflections import Reflections
 from bot.replies import Button, Reply
 from bot.repository import Repository
+from bot.team_profile import KIND as TEAM_PROFILE, TeamProfile, profile_key
+from bot.teams import display_names
 from bot.text import clean_text, looks_like_question
 from bot.worksheets import (LIST, Answer, Field, find_field, get_path, is_filled, mark, question_reply, read_answer,
                             set_path)
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from bot.advisor import Advisor
 
 WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections(),
-                                      ImplementationCheckIn(), SustainabilityChecklist())}
+                                      ImplementationCheckIn(), SustainabilityChecklist(), TeamProfile())}
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
 _BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
 _CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
@@ -49,6 +52,13 @@ class Context:
         item = self.repo.work_item(self.participant, kind, key)
         return dict(item.data) if item else {}
 
+    def team_name(self, kind: str) -> Optional[str]:
+        """The team whose copy of `kind` this participant works on (None: their own)."""
+        if not self.repo.shared_with_team(self.participant, kind):
+            return None
+        team = self.repo.team(self.participant.team_id)
+        return team.name if team is not None else None
+
 
 def _position(awaiting: Optional[str]) -> Optional[tuple[str, str, str]]:
     parts = (awaiting or "").split(":", 2)
@@ -62,8 +72,9 @@ class Workbook:
         self.advisor = advisor  # offers lessons when a problem or root cause is written down
 
     # --- reading the state ---------------------------------------------------------------
-    def _open(self, repo: Repository, p: Participant, kind: str, key: str) -> tuple[dict, list[Field]]:
-        item = repo.work_item(p, kind, key)
+    def _open(self, repo: Repository, p: Participant, kind: str, key: str,
+              lock: bool = False) -> tuple[dict, list[Field]]:
+        item = repo.work_item(p, kind, key, lock=lock)
         doc = copy.deepcopy(item.data) if item else {}
         return doc, WORKSHEETS[kind].fields(doc, Context(repo, p))
 
@@ -111,12 +122,21 @@ class Workbook:
             fields = ws.fields(doc, Context(repo, p))
             target = self._next_open(doc, fields)
             p.last_asked = None
+            context = Context(repo, p)
+            team = context.team_name(kind)
+            credits = self.credits(repo, p, doc, fields)
             if target is None:
                 repo.set_position(p, ws.stage, None)
-                return Turn((Reply(ws.summary(doc, Context(repo, p)) + "\n" + ws.edit_hint(), ws.next_buttons(doc, Context(repo, p))),),
-                            pending=False)
+                text = ws.summary(doc, context) + (f"\n{credits}" if credits else "") + "\n" + ws.edit_hint()
+                return Turn((Reply(text, ws.next_buttons(doc, context)),), pending=False)
             repo.set_position(p, ws.stage, f"{kind}:{key}:{target.path}")
-            intro = ws.intro(Context(repo, p)) if first_time else f"Back to your {ws.title}."
+            if team is None:
+                intro = ws.intro(context) if first_time else f"Back to your {ws.title}."
+            elif first_time:
+                intro = (f"This {ws.title} belongs to {team}: your partners see your answers, credited to you, and "
+                         f"can add to them. {ws.intro(context)}").strip()
+            else:
+                intro = f"Back to {team}'s {ws.title}." + (f" {credits}" if credits else "")
             return Turn((Reply(intro),), pending=True)
 
     def kind_done(self, repo: Repository, p: Participant, kind: str) -> bool:
@@ -124,6 +144,8 @@ class Workbook:
         return bool(items) and all(self.is_complete(repo, p, kind, item.key) for item in items)
 
     def _choose_key(self, repo: Repository, p: Participant, kind: str, goal_number: Optional[int]) -> tuple[str, Optional[str]]:
+        if kind == TEAM_PROFILE:
+            return profile_key(p.team_id), None
         if kind == "implementation":  # the unfinished check-in, else a new one
             items = repo.work_items(p, kind)
             if items and not self.is_complete(repo, p, kind, items[-1].key):
@@ -143,13 +165,14 @@ class Workbook:
         return f"plan-{len(repo.work_items(p, kind)) + 1}", None
 
     # --- asking --------------------------------------------------------------------------
-    def _open_field(self, repo: Repository, p: Participant) -> Optional[tuple[str, str, dict, list[Field], Optional[Field]]]:
+    def _open_field(self, repo: Repository, p: Participant,
+                    lock: bool = False) -> Optional[tuple[str, str, dict, list[Field], Optional[Field]]]:
         """The worksheet being filled in and its open field (None when nothing is open)."""
         position = _position(p.awaiting)
         if position is None:
             return None
         kind, key, path = position
-        doc, fields = self._open(repo, p, kind, key)
+        doc, fields = self._open(repo, p, kind, key, lock=lock)
         fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
         return kind, key, doc, fields, fld
 
@@ -171,11 +194,14 @@ class Workbook:
         "that's the root" may be labelled skip, yet it is an answer."""
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            current = self._open_field(repo, p)
+            # The row is held until commit: a partner's answer to the same team worksheet in the same
+            # moment waits, then applies on top of this one instead of overwriting it.
+            current = self._open_field(repo, p, lock=True)
             if current is None:
                 return Turn((Reply(NOTHING_OPEN),), False)
             kind, key, doc, fields, fld = current
             ws = WORKSHEETS[kind]
+            shared = repo.shared_with_team(p, kind)
             if fld is None:
                 repo.set_position(p, ws.stage, None)
                 return Turn((Reply(ws.completion(doc)),), False)
@@ -197,17 +223,23 @@ class Workbook:
                 return Turn((Reply(f"Let's revisit: {change[0].label}."),), True)
             elif change is not None:
                 target, value = change
+                before = copy.deepcopy(get_path(doc, target.path))
                 answer = self._read(ws, doc, target, value, replace=True)
                 if answer.stored:
                     self._store(doc, target, answer, closed=True)
+                    if shared:
+                        attribution.record(doc, target.path, None if target.kind == LIST else before, answer.value, p.id)
                 replies.append(Reply(f"Changed {target.label} to: {value}." if answer.stored
                                      else answer.reply or "I couldn't use that value."))
             else:
+                before = copy.deepcopy(get_path(doc, fld.path))
                 answer = self._read(ws, doc, fld, text)
                 if answer.reply:
                     replies.append(Reply(answer.reply))
                 if answer.stored:
                     self._store(doc, fld, answer, closed=answer.done)
+                    if shared:
+                        attribution.record(doc, fld.path, before, answer.value, p.id)
                     replies += ws.after(doc, fld)
                     if self.advisor is not None and fld.path in ws.suggest_lessons_on:
                         offer = self.advisor.for_text(clean_text(text), "Lessons from DC, Massachusetts and the "
@@ -220,10 +252,27 @@ class Workbook:
             if nxt is None:
                 repo.set_position(p, ws.stage, None)
                 context = Context(repo, p)
-                replies.append(Reply(ws.completion(doc, context), ws.next_buttons(doc, context)))
+                credits = self.credits(repo, p, doc, fields)
+                replies.append(Reply(ws.completion(doc, context) + (f"\n{credits}" if credits else ""),
+                                     ws.next_buttons(doc, context)))
                 return Turn(tuple(replies), False)
             repo.set_position(p, ws.stage, f"{kind}:{key}:{nxt.path}")
             return Turn(tuple(replies), True)
+
+    def credits(self, repo: Repository, p: Participant, doc: dict, fields: list[Field]) -> str:
+        """ "Who wrote what" in a team document: each member with the fields they answered."""
+        by = attribution.authors(doc)
+        team = repo.team(p.team_id) if by else None
+        if team is None:
+            return ""
+        names = display_names(repo, team)
+        labels = {f.path: f.label for f in fields}
+        parts = []
+        for writer, paths in by.items():
+            shown = [labels.get(path, path.split(".")[-1].replace("_", " ")) for path in paths]
+            listed = ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
+            parts.append(f"{'you' if writer == p.id else names.get(writer, 'a former member')}: {listed}")
+        return "Who wrote what: " + "; ".join(parts) + "."
 
     def _read(self, ws: Any, doc: dict, fld: Field, text: str, replace: bool = False) -> Answer:
         special = ws.read(doc, fld, text)
@@ -275,17 +324,23 @@ class Workbook:
 
     # --- exporting -------------------------------------------------------------------------
     def export(self, repo: Repository, p: Participant) -> dict:
-        context = Context(repo, p)
-        purpose = WORKSHEETS["purpose"].export(context.document("purpose"))
+        return self.export_documents(lambda kind: repo.work_items(p, kind))
+
+    @staticmethod
+    def export_documents(items_of: Callable[[str], list[WorkItem]]) -> dict:
+        """The worksheets in the export's shape, from whoever owns them (a participant or a team)."""
+        def main(kind: str) -> dict:
+            return next((dict(item.data) for item in items_of(kind) if item.key == "main"), {})
+
+        purpose = WORKSHEETS["purpose"].export(main("purpose"))
         return {
             "purpose": purpose["purpose"],
             "smart_goals": purpose["smart_goals"],
-            "five_whys": WORKSHEETS["five_whys"].export(context.document("five_whys")),
-            "logic_model": WORKSHEETS["logic_model"].export(context.document("logic_model")),
-            "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data))
-                             for item in repo.work_items(p, "action_plan")],
-            "reflections": WORKSHEETS["reflections"].export(context.document("reflections")),
+            "five_whys": WORKSHEETS["five_whys"].export(main("five_whys")),
+            "logic_model": WORKSHEETS["logic_model"].export(main("logic_model")),
+            "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data)) for item in items_of("action_plan")],
+            "reflections": WORKSHEETS["reflections"].export(main("reflections")),
             "implementation": [WORKSHEETS["implementation"].export(dict(item.data))
-                               for item in repo.work_items(p, "implementation")],
-            "sustainability": WORKSHEETS["sustainability"].export(context.document("sustainability")),
+                               for item in items_of("implementation")],
+            "sustainability": WORKSHEETS["sustainability"].export(main("sustainability")),
         }

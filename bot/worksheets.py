@@ -240,6 +240,10 @@ class Worksheet:
     def export(self, doc: dict) -> dict:
         raise NotImplementedError
 
+    def forget(self, doc: dict, path: str) -> None:
+        """Clears one answer whose author asked for their data to be deleted (see bot.privacy)."""
+        set_path(doc, path, None)
+
     def new_document(self, ctx: Any = None) -> dict:
         """What a new document starts with (a check-in's date, say)."""
         return {}

@@ -17,6 +17,8 @@ ENTRIES = [
     ("start a new self-assessment round", ["start_new_round"], "action_start_new_round", ["self_assessment_form"]),
     ("resume where the user left off", ["resume", "rate"], "action_resume", FORMS),
     ("skip, go back or change with no question open", ["skip", "go_back", "change_answer"], "action_navigate", FORMS),
+    ("a team request", ["create_team", "join_team", "compare_ratings", "team_manage"], "action_team",
+     ["worksheet_form"]),
 ]
 # Questions that interrupt a form: answered, then the form asks its question again.
 INTERRUPTIONS = [("explain", "action_explain"), ("show_progress", "action_show_progress"),
@@ -44,6 +46,13 @@ def rules() -> list[dict]:
             {"intent": intent}, {"action": action}, {"action": form}, {"active_loop": form}]}
             for intent, action in INTERRUPTIONS]
         out += [
+            {"rule": f"delete my data mid-question in {form}: the question waits", "condition": condition, "steps": [
+                {"intent": "delete_my_data"}, {"action": "action_delete_my_data"},
+                {"slot_was_set": [{"resume_form": None}]}, {"action": "action_deactivate_loop"},
+                {"active_loop": None}, {"slot_was_set": [{"requested_slot": None}]}]},
+            {"rule": f"a delete-like answer in {form} is kept as the answer", "condition": condition, "steps": [
+                {"intent": "delete_my_data"}, {"action": "action_delete_my_data"},
+                {"slot_was_set": [{"resume_form": form}]}, {"action": form}, {"active_loop": form}]},
             {"rule": f"stop mid-question in {form}", "condition": condition, "steps": [
                 {"intent": "stop"}, {"action": "action_pause"}, {"slot_was_set": [{"resume_form": None}]},
                 {"action": "action_deactivate_loop"}, {"active_loop": None},

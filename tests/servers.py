@@ -111,8 +111,15 @@ class Servers:
             time.sleep(0.5)
         raise AssertionError(f"the bot never said {piece!r}; it said:\n" + "\n".join(self.bot_texts(sender)[-5:]))
 
-    def export(self, sender: str, fmt: str = "json"):
-        result = subprocess.run([sys.executable, "-m", "bot", "export", "--user", sender, "--format", fmt],
+    def export(self, sender: str, fmt: str = "json", whose: str = "--user"):
+        """`python -m bot export` against this database (whose="--team" and a code for a team)."""
+        result = subprocess.run([sys.executable, "-m", "bot", "export", whose, sender, "--format", fmt],
                                 cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout) if fmt == "json" else result.stdout
+
+    def export_fails(self, sender: str, whose: str = "--user") -> str:
+        result = subprocess.run([sys.executable, "-m", "bot", "export", whose, sender], cwd=PROJECT, env=self.env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, result.stdout
+        return result.stderr

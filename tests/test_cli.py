@@ -46,7 +46,7 @@ def test_export_markdown(url):
 
 @pytest.mark.parametrize("args,message", [
     (("export", "--user", "nobody"), "no stored work for user 'nobody'"),
-    (("export",), "the following arguments are required: --user"),
+    (("export",), "one of the arguments --user --team is required"),
     (("export", "--user", "cli-user", "--format", "pdf"), "invalid choice: 'pdf'"),
     (("frobnicate",), "invalid choice: 'frobnicate'"),
 ])

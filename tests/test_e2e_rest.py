@@ -2,6 +2,8 @@
 
 Slow (each server start loads the model, about 30 s), so the scenarios are few and long.
 """
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -298,3 +300,78 @@ def test_lesson_questions_detail_and_reflection(sqlite_servers):
     data = s.export(user)
     assert data["reflections"]["case"] == "Both"
     assert data["reflections"]["stood_out"] == "The common lottery, because families had too many forms"
+
+
+# --- teams --------------------------------------------------------------------------------------
+
+def _self_assessment(servers, user, per_dimension):
+    """Answers the 17 factors with one answer per dimension (4, 4, 4, 5 factors) and skips the next steps."""
+    say = conversation(servers, user)
+    say("let's do the self-assessment", "Question 1 of 17")
+    for answer, count in zip(per_dimension, (4, 4, 4, 5)):
+        for _ in range(count):
+            say(answer)
+        say("skip")
+    return say("show my progress", "Self-assessment: done")
+
+
+def test_three_partners_answer_at_once_then_compare_remind_and_one_deletes(sqlite_servers):
+    import re
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = sqlite_servers
+    ana, ben, cara, dan = (conversation(s, f"e2e-{n}") for n in ("ana", "ben", "cara", "dan"))
+    code = re.search(r"join team ([A-Z0-9]{6})", ana("create a team called Boston Compact", "facilitator")).group(1)
+    ana("Ana", "Which organisation")
+    ana("Boston Public Schools", "Which sector")
+    ana("District", "your role")
+    ana("chief of staff", "Your partners will see you as Ana (Boston Public Schools, District, chief of staff)")
+    ben("join team K7P2QO", "never contain O")                              # a mistyped code
+    ben(f"join team {code.lower()}", "Welcome to Boston Compact", "What name should your partners see")
+    for answer in ("Ben", "Match Charter", "2", "principal"):
+        ben(answer)
+    cara(f"I have a team code: {code}", "Welcome to Boston Compact")
+    for answer in ("Cara", "Archdiocese schools", "Catholic or private school", "principal"):
+        cara(answer)
+    dan(f"join team {code}", "member number 4")
+    for answer in ("Dan", "Mayor's office", "City or state agency", "education adviser"):
+        dan(answer)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:   # three partners answering in the same minutes
+        done = list(pool.map(lambda args: _self_assessment(s, *args), [
+            ("e2e-ana", ("strongly agree", "agree", "agree", "agree")),
+            ("e2e-ben", ("disagree", "agree", "n/a", "agree")),
+            ("e2e-cara", ("strongly disagree", "agree", "strongly agree", "n/a"))]))
+    assert all("Self-assessment: done" in text for text in done)
+
+    text = ben("compare our ratings", "3 of 4 members have answered", "For your partner meeting")
+    assert "1. shared problem: 3 answered (SD 1 D 1 SA 1), average 2.3 ⚑" in text
+    assert "9. cross-section of people: 3 answered (A 1 SA 1 N/A 1), average 3.5 ⚑" in text
+    assert "Match Charter" not in text                                     # totals only: nobody opted in
+    team = s.export(code, whose="--team")
+    factor = team["comparison"]["dimensions"]["unifying_purpose"]["factors"]["unifying_purpose_1"]
+    assert factor["counts"]["strongly_agree"] == 1 and factor["mean"] == 2.33 and factor["flags"] == ["spread", "sectors"]
+    assert team["comparison"]["dimensions"]["capacity"]["factors"]["capacity_5"]["mean"] == 3.0  # N/A left out
+    assert [m["sector"] for m in team["members"]] == ["district", "charter", "catholic_private", "agency"]
+
+    ben("team progress", "Only a facilitator")
+    status = ana("who has finished?", "Dan (Mayor's office): self-assessment not started")
+    assert "Ben (Match Charter): self-assessment done" in status
+    ana("remind those who have not finished", "I'll remind Dan (Mayor's office)")
+    assert "finish your self-assessment for Boston Compact" in s.wait_for_bot_text(
+        "e2e-dan", "A reminder from your team")
+
+    # an outsider naming the code learns nothing
+    outsider = conversation(s, "e2e-eve")
+    reply = outsider(f"compare ratings for team {code}", "not in a team")
+    assert "average" not in reply and "Boston" not in reply
+
+    cara("delete my data", "yes, delete everything", "Boston Compact")
+    assert s.export("e2e-cara")["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_1"]["rating"] == \
+        "strongly_disagree"
+    cara("yes, delete everything", "Done: everything you told me is deleted (17 ratings")
+    assert "no stored work" in s.export_fails("e2e-cara")
+    assert not any("Archdiocese" in (e.get("text") or "") for e in s.get("/conversations/e2e-cara/tracker")["events"])
+    team = s.export(code, whose="--team")
+    assert [m["name"] for m in team["members"]] == ["Ana", "Ben", "Dan"] and "Cara" not in json.dumps(team)
+    assert team["comparison"]["answered"] == 2 and team["comparison"]["shown"] is False

@@ -46,6 +46,8 @@ def test_export_markdown(url):
 
 @pytest.mark.parametrize("args,message", [
     (("export", "--user", "nobody"), "no stored work for user 'nobody'"),
+    (("export", "--team", "K7P2QX"), "no team has the code 'K7P2QX'"),
+    (("export", "--user", "cli-user", "--team", "K7P2QX"), "not allowed with argument"),
     (("export",), "one of the arguments --user --team is required"),
     (("export", "--user", "cli-user", "--format", "pdf"), "invalid choice: 'pdf'"),
     (("frobnicate",), "invalid choice: 'frobnicate'"),
@@ -53,6 +55,22 @@ def test_export_markdown(url):
 def test_errors_are_one_clear_line(url, args, message):
     result = cli(*args, database_url=url)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_export_team_json_and_markdown(url):
+    from datetime import datetime
+
+    from bot.guide import Guide
+    guide = Guide(Database(url))
+    turn, _, _ = guide.team("cli-user", "create a team called Boston Compact", datetime.now())
+    code = turn.replies[0].text.split("join team ")[1][:6]
+    guide.workbook.handle("cli-user", "Ana")
+    data = json.loads(cli("export", "--team", code.lower(), database_url=url).stdout)
+    assert data["team"]["name"] == "Boston Compact" and data["members"][0]["name"] == "Ana"
+    assert data["members"][0]["self_assessment"] == {"answered": 1, "finished": False}
+    markdown = cli("export", "--team", code, "--format", "markdown", database_url=url)
+    assert markdown.returncode == 0 and "# Common Ground: the work of Boston Compact" in markdown.stdout
+    assert "| Ana | - | - | - | yes | 1 answered |" in markdown.stdout
 
 
 def test_unreachable_database_is_reported_clearly():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Optional, Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -41,7 +42,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"no team has the code '{args.team}' (codes are 6 letters and digits, e.g. K7P2QX)")
     finally:
         db.dispose()
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.format == "json" else markdown(data))
+    if args.format in ("docx", "html"):
+        return _write_report(args, data)
+    text = json.dumps(data, indent=2, ensure_ascii=False) if args.format == "json" else markdown(data)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def _write_report(args: argparse.Namespace, data: dict) -> int:
+    from bot.knowledge import knowledge
+    from bot.report import team_report, user_report
+    from bot.report_docx import write_docx
+    from bot.report_html import render_html
+    report = (team_report if args.team is not None else user_report)(data, knowledge())
+    if args.format == "docx":
+        if not args.output:
+            raise CliError("a Word document needs --output FILE.docx")
+        write_docx(report, Path(args.output))
+    elif args.output:
+        Path(args.output).write_text(render_html(report), encoding="utf-8")
+    else:
+        print(render_html(report))
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
 
@@ -107,7 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     whose = export.add_mutually_exclusive_group(required=True)
     whose.add_argument("--user", help="the user's sender id (as the chat channel sends it)")
     whose.add_argument("--team", help="the team's join code: its shared work, members and ratings comparison")
-    export.add_argument("--format", choices=("json", "markdown"), default="json")
+    export.add_argument("--format", choices=("json", "markdown", "docx", "html"), default="json",
+                        help="json (the contract), markdown, docx (an editable Word report with charts) or html")
+    export.add_argument("--output", help="write to this file instead of printing (required for docx)")
     export.set_defaults(func=cmd_export)
     migrate = commands.add_parser("migrate", help=f"create or upgrade the database schema ({DATABASE_URL_ENV})")
     migrate.set_defaults(func=cmd_migrate)

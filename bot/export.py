@@ -12,7 +12,8 @@ from bot import attribution
 from bot.assessment import SelfAssessment
 from bot.db import Database
 from bot.guide import Guide
-from bot.journey import DONE
+from bot.assessment import STAGE as SELF_ASSESSMENT
+from bot.journey import DONE, IN_PROGRESS, NOT_STARTED
 from bot.knowledge import Knowledge, knowledge as load_default
 from bot.ratings import LABELS
 from bot.team_comparison import as_dict as comparison_dict
@@ -58,7 +59,7 @@ def export_user(db: Database, sender_id: str, kb: Optional[Knowledge] = None) ->
         return {
             "user": p.sender_id,
             "progress": {"stage": guide.journey.current_stage(repo, p), "awaiting": _awaiting(p.awaiting),
-                         "completed": completed},
+                         "completed": completed, "stages": {s.id: s.state for s in states}},
             "self_assessment": section,
             "assessment_rounds": service.rounds(repo, p),
             **guide.workbook.export(repo, p),
@@ -83,6 +84,10 @@ def export_team(db: Database, code: str, kb: Optional[Knowledge] = None) -> dict
             members.append({**member_profile(repo, team, participant), "facilitator": member.facilitator,
                             "joined": member.joined_at.date().isoformat(),
                             "self_assessment": {"answered": answered, "finished": finished}})
+        stages = {s.id: s.state for s in guide.journey.states(repo, repo.team_reader(team))}
+        finished = sum(1 for m in members if m["self_assessment"]["finished"])
+        stages[SELF_ASSESSMENT] = (DONE if members and finished == len(members) else
+                                   IN_PROGRESS if any(m["self_assessment"]["answered"] for m in members) else NOT_STARTED)
         items = repo.team_work_items(team)
         work = Workbook.export_documents(lambda kind: [i for i in items if i.kind == kind])
         work.pop("reflections")   # the reflection sheet is personal
@@ -98,6 +103,7 @@ def export_team(db: Database, code: str, kb: Optional[Knowledge] = None) -> dict
                      "code_expires": team.code_expires_at.date().isoformat(),
                      "settings": {"min_group": team.min_group, "by_organisation": team.by_organisation}},
             "members": members,
+            "progress": {"stages": stages},
             **work,
             "contributions": contributions,
             "comparison": comparison_dict(guide.teams.comparison(repo, team)),

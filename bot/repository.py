@@ -219,6 +219,11 @@ class Repository:
         self.session.delete(member)
         self.session.flush()
 
+    def team_reader(self, team: Team) -> Participant:
+        """A stand-in participant, never stored, that reads `team`'s shared worksheets: lets the
+        journey and the workbook judge a team's stages with the code they use for a person."""
+        return Participant(id=-team.id, sender_id=f"team:{team.code}", team_id=team.id, assessment_round=1)
+
     def team_work_items(self, team: Team) -> list[WorkItem]:
         return list(self.session.execute(select(WorkItem).where(WorkItem.team_id == team.id)
                                          .order_by(WorkItem.created_at, WorkItem.id)).scalars())

@@ -176,7 +176,8 @@ def test_full_assessment_overview_and_export(sa):
     assert "compare their ratings" in overview
     data = export_user(sa.db, "u")
     assert data["user"] == "u"
-    assert data["progress"] == {"stage": "self_assessment", "awaiting": None, "completed": ["self_assessment"]}
+    assert data["progress"] == {"stage": "self_assessment", "awaiting": None, "completed": ["self_assessment"],
+                                "stages": {"purpose": "not started", "self_assessment": "done", "planning": "not started", "implementation": "not started", "sustainability": "not started"}}
     assert list(data["self_assessment"]) == ["unifying_purpose", "environment", "partners", "capacity"]
     factors = [f for d in data["self_assessment"].values() for f in d["factors"]]
     assert len(factors) == 17 and factors[-1] == "capacity_5"

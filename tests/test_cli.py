@@ -32,7 +32,8 @@ def test_help(url):
 def test_export_json(url):
     result = cli("export", "--user", "cli-user", "--format", "json", database_url=url)
     data = json.loads(result.stdout)
-    assert data["progress"] == {"stage": "self_assessment", "awaiting": "unifying_purpose_2", "completed": []}
+    assert data["progress"] == {"stage": "self_assessment", "awaiting": "unifying_purpose_2", "completed": [],
+                                "stages": {"purpose": "not started", "self_assessment": "in progress", "planning": "not started", "implementation": "not started", "sustainability": "not started"}}
     assert data["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_1"] == {
         "rating": "agree", "note": "Funding is unclear"}
     assert data["self_assessment"]["capacity"]["status"] is None

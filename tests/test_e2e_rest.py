@@ -79,7 +79,8 @@ def test_whole_self_assessment_with_detours_then_export(sqlite_servers):
 
     data = s.export(user)
     assert data["user"] == user
-    assert data["progress"] == {"stage": "self_assessment", "awaiting": None, "completed": ["self_assessment"]}
+    assert data["progress"] == {"stage": "self_assessment", "awaiting": None, "completed": ["self_assessment"],
+                                "stages": {"purpose": "not started", "self_assessment": "done", "planning": "not started", "implementation": "not started", "sustainability": "not started"}}
     sa = data["self_assessment"]
     ratings = {f: v["rating"] for d in sa.values() for f, v in d["factors"].items()}
     assert ratings == {

@@ -1,0 +1,101 @@
+"""Reports: the Word document's tables hold the stored answers, the charts render from stored data."""
+import io
+from datetime import date
+
+import pytest
+from docx import Document
+
+from bot import charts
+from bot.export import export_team, export_user
+from bot.guide import Guide
+from bot.report import Chart, user_report, team_report
+from bot.report_docx import write_docx
+from bot.report_html import render_html
+from tests.test_journey import answer_assessment, complete_purpose
+from tests.test_teams import ANA, BEN, CARA, boston, code_of, team
+from tests.test_workbook import run_five_whys, say
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def guide(sqlite_db, kb):
+    return Guide(sqlite_db, kb)
+
+
+def tables_by_header(document) -> dict[str, list[list[str]]]:
+    """Each table's rows (header first) keyed by its first two header cells."""
+    found = {}
+    for table in document.tables:
+        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        found.setdefault(" | ".join(rows[0][:2]), []).append(rows)
+    return found
+
+
+def test_the_word_report_holds_the_users_answers_in_the_toolkits_tables(guide, kb, tmp_path):
+    complete_purpose(guide)
+    guide.start_self_assessment("u")
+    guide.assessment.handle("u", "agree, but funding is unclear")
+    guide.assessment.handle("u", "strongly disagree")
+    run_five_whys(guide)
+    path = write_docx(user_report(export_user(guide.db, "u"), kb, date(2026, 11, 24)), tmp_path / "u.docx")
+
+    document = Document(str(path))
+    tables = tables_by_header(document)
+    purpose_table = tables["# | Factor"][0]
+    assert purpose_table[0] == ["#", "Factor", "Strongly disagree", "Disagree", "Agree", "Strongly agree", "N/A", "Notes"]
+    assert purpose_table[1][2:] == ["", "", "X", "", "", "Funding is unclear"]
+    assert purpose_table[2][2:] == ["X", "", "", "", "", "-"]
+    assert len(tables["# | Factor"]) == 4 and len(tables["# | Factor"][3]) == 6     # 4 dimensions, 5 capacity rows
+    goals = tables["# | Goal"][0]
+    assert goals[1][1] == "Increase FAFSA completion among seniors from 55% to 70% by March 2027"
+    whys = export_user(guide.db, "u")["five_whys"]["whys"]
+    assert [row[1] for row in tables["Why | Reason the problem occurs"][0][1:]] == [w["answer"] for w in whys]
+    logic = tables["Inputs/resources | Activities"][0]
+    assert len(logic[0]) == 6
+    assert "Prepared on 2026-11-24" in "\n".join(p.text for p in document.paragraphs)
+    assert len(document.inline_shapes) == 2          # the stages and the four dimensions
+
+
+def test_the_team_report_has_members_the_comparison_and_a_heatmap_without_single_ratings(guide, kb, tmp_path):
+    code = boston(guide)
+    for user, ratings in (("ana", ANA), ("ben", BEN), ("cara", CARA)):
+        answer_assessment(guide, ratings, user)
+    report = team_report(export_team(guide.db, code), kb)
+    document = Document(str(write_docx(report, tmp_path / "team.docx")))
+    tables = tables_by_header(document)
+    members = tables["Name | Organisation"][0]
+    assert members[1:] == [["Ana", "Boston Public Schools", "District", "principal", "yes", "finished"],
+                           ["Ben", "Match Charter", "Charter", "principal", "no", "finished"],
+                           ["Cara", "Archdiocese schools", "Catholic or private school", "principal", "no", "finished"]]
+    first = tables["# | Factor"][0]
+    assert first[0][2:9] == ["Answered", "Strongly disagree", "Disagree", "Agree", "Strongly agree", "N/A", "Average"]
+    assert first[1][2:9] == ["3", "1", "1", "0", "1", "0", "2.3"] and first[1][9].startswith("Factor 1 (")
+    assert "Match Charter" not in "\n".join(c.text for t in document.tables[1:] for r in t.rows for c in r.cells)
+    assert [c.caption for c in report.charts()] == [
+        "Progress through the five stages (B: every member has finished)", "Pooled readiness per dimension",
+        "Where the partners agree and where they differ"]
+    team(guide, "ana", "show ratings by organisation")
+    opted_in = team_report(export_team(guide.db, code), kb)
+    assert "each organisation's average" in opted_in.charts()[1].caption
+
+
+def test_charts_are_pngs_of_the_same_size_from_stored_data(guide, kb):
+    code = boston(guide)
+    for user, ratings in (("ana", ANA), ("ben", BEN), ("cara", CARA)):
+        answer_assessment(guide, ratings, user)
+    rendered = user_report(export_user(guide.db, "ana"), kb).charts() + team_report(export_team(guide.db, code), kb).charts()
+    assert len(rendered) == 5
+    for chart in rendered:
+        assert isinstance(chart, Chart) and chart.png.startswith(PNG_SIGNATURE)
+        assert charts.png_size(chart.png) == (charts.WIDTH, charts.HEIGHT)
+    # different data, different pictures: the chart is drawn from the answers, not a fixed image
+    assert rendered[1].png != team_report(export_team(guide.db, code), kb).charts()[1].png
+
+
+def test_the_html_report_escapes_what_people_typed(guide, kb):
+    guide.start_self_assessment("u")
+    guide.assessment.handle("u", "agree, <script>alert('x')</script> & more")
+    page = render_html(user_report(export_user(guide.db, "u"), kb))
+    assert "<script>" not in page and "&amp; more" in page
+    assert page.count("<table>") >= 4 and page.count('src="data:image/png;base64,') == 2

@@ -23,6 +23,7 @@ from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
 from bot.privacy import is_confirmation, is_delete_request
 from bot.replies import Reply
 from bot.reminders import is_reminder_request
+from bot.report_delivery import deliver, is_report_request
 from bot.text import looks_like_pause, looks_like_progress_request
 
 RESUME_SLOT = "resume_form"
@@ -362,3 +363,17 @@ class ActionDeleteMyData(Action):
         send(dispatcher, [services.guide().delete_data(tracker.sender_id, confirmed)])
         events: list[EventType] = [SlotSet(RESUME_SLOT, None)]
         return events + [SlotSet(DELETED_SLOT, True)] if confirmed else events
+
+
+class ActionSendReport(Action):
+    """"Send me my report": a Word document, as a path in the terminal and a download link elsewhere."""
+
+    def name(self) -> str:
+        return "action_send_report"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if answered_instead(dispatcher, tracker, is_report_request):  # "a one-page report to the board"
+            return []
+        send(dispatcher, deliver(services.guide(), tracker.sender_id, latest_text(tracker),
+                                 tracker.get_latest_input_channel()))
+        return []

@@ -19,3 +19,18 @@ def database_url() -> str:
         return url
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{VAR_DIR / 'common_ground.db'}"
+
+
+# Reports asked for in chat are written here, one unguessable folder per report, and served by
+# the Rasa server (bot/report_channel.py) at PUBLIC_URL/webhooks/reports/<token>/<file>.
+REPORTS_DIR_ENV = "COMMON_GROUND_REPORTS_DIR"
+PUBLIC_URL_ENV = "COMMON_GROUND_PUBLIC_URL"
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get(REPORTS_DIR_ENV, "").strip() or VAR_DIR / "reports")
+
+
+def public_url() -> str:
+    """Where people reach the Rasa server (for download links); the local server by default."""
+    return (os.environ.get(PUBLIC_URL_ENV, "").strip() or "http://localhost:5005").rstrip("/")

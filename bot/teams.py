@@ -161,7 +161,7 @@ class Teams:
         self.db = guide.db
 
     # --- reading ------------------------------------------------------------------------------
-    def _active(self, repo: Repository, p: Participant, named: Optional[str] = None
+    def active_team(self, repo: Repository, p: Participant, named: Optional[str] = None
                 ) -> tuple[Optional[Team], Optional[TeamMember], Optional[Reply]]:
         """The team a command is about: the named one or the one worked on; only the sender's own teams."""
         mine = repo.teams_of(p)
@@ -292,7 +292,7 @@ class Teams:
     def leave(self, sender: str, named: Optional[str]) -> Reply:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            team, member, problem = self._active(repo, p, named)
+            team, member, problem = self.active_team(repo, p, named)
             if problem is not None:
                 return problem
             others = [(m, q) for m, q in repo.members(team) if q.id != p.id]
@@ -319,7 +319,7 @@ class Teams:
 
     def summary(self, sender: str, named: Optional[str] = None) -> list[Reply]:
         with self.db.transaction() as repo:
-            team, _, problem = self._active(repo, repo.participant(sender), named)
+            team, _, problem = self.active_team(repo, repo.participant(sender), named)
             if problem is not None:
                 return [problem]
             return render(self.comparison(repo, team))
@@ -328,7 +328,7 @@ class Teams:
         """The facilitator's view: who has finished which stage, and the team's shared work."""
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            team, member, problem = self._active(repo, p, named)
+            team, member, problem = self.active_team(repo, p, named)
             if problem is not None:
                 return [problem]
             if not member.facilitator:
@@ -362,7 +362,7 @@ class Teams:
         """Reminders for members who have not finished the self-assessment; returns (reply, [(sender, name, due)])."""
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            team, member, problem = self._active(repo, p)
+            team, member, problem = self.active_team(repo, p)
             if problem is not None:
                 return problem, []
             if not member.facilitator:
@@ -391,7 +391,7 @@ class Teams:
 
     # --- the facilitator's choices ------------------------------------------------------------
     def _facilitated(self, repo: Repository, sender: str) -> tuple[Optional[Team], Optional[Reply]]:
-        team, member, problem = self._active(repo, repo.participant(sender))
+        team, member, problem = self.active_team(repo, repo.participant(sender))
         if problem is not None:
             return None, problem
         if not member.facilitator:
@@ -460,7 +460,7 @@ class Teams:
     def profile(self, sender: str) -> tuple[Turn, Optional[str]]:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
-            team, _, problem = self._active(repo, p)
+            team, _, problem = self.active_team(repo, p)
             if problem is None:
                 self._work_on(repo, p, team)
         if problem is not None:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class Servers:
     def start(self) -> None:
         self.starts += 1
         self.actions_port, self.rasa_port = free_port(), free_port()
+        self.env["COMMON_GROUND_PUBLIC_URL"] = f"http://127.0.0.1:{self.rasa_port}"
+        self.env["COMMON_GROUND_REPORTS_DIR"] = str(self.workdir / "reports")
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
@@ -96,6 +99,13 @@ class Servers:
     def get(self, path: str):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.rasa_port}{path}", timeout=30) as response:
             return json.load(response)
+
+    def download(self, url: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, b""
 
     def bot_texts(self, sender: str) -> list[str]:
         """Everything the bot said in this conversation, as Rasa's HTTP API reports it."""

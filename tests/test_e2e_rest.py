@@ -376,3 +376,27 @@ def test_three_partners_answer_at_once_then_compare_remind_and_one_deletes(sqlit
     team = s.export(code, whose="--team")
     assert [m["name"] for m in team["members"]] == ["Ana", "Ben", "Dan"] and "Cara" not in json.dumps(team)
     assert team["comparison"]["answered"] == 2 and team["comparison"]["shown"] is False
+
+
+def test_send_me_my_report_gives_a_link_only_to_that_report(sqlite_servers):
+    import io
+    import re
+
+    from docx import Document
+
+    s, user = sqlite_servers, "e2e-reporter"
+    say = conversation(s, user)
+    say("let's do the self-assessment", "Question 1 of 17")
+    say("agree, the superintendent and the charter board both signed on", "Recorded agree for question 1")
+    say("I have to run")
+    reply = say("send me my report", "Your report is ready to download")
+    link = re.search(r"(http://\S+\.docx)", reply).group(1)
+    status, body = s.download(link)
+    assert status == 200
+    document = Document(io.BytesIO(body))
+    first = next(t for t in document.tables if t.rows[0].cells[1].text == "Factor")
+    assert [c.text for c in first.rows[1].cells][4] == "X"
+    assert first.rows[1].cells[-1].text == "The superintendent and the charter board both signed on"
+    token = link.split("/")[-2]
+    assert s.download(link.replace(token, token[:-1] + ("A" if token[-1] != "A" else "B")))[0] == 404
+    assert s.download(link.rsplit("/", 1)[0] + "/..%2F..%2Fe2e.db")[0] == 404

@@ -9,6 +9,8 @@ from bot import charts
 from bot.export import export_team, export_user
 from bot.guide import Guide
 from bot.report import Chart, user_report, team_report
+from bot.report_channel import stored_report
+from bot.report_delivery import deliver
 from bot.report_docx import write_docx
 from bot.report_html import render_html
 from tests.test_journey import answer_assessment, complete_purpose
@@ -99,3 +101,44 @@ def test_the_html_report_escapes_what_people_typed(guide, kb):
     page = render_html(user_report(export_user(guide.db, "u"), kb))
     assert "<script>" not in page and "&amp; more" in page
     assert page.count("<table>") >= 4 and page.count('src="data:image/png;base64,') == 2
+
+
+# --- "send me my report" ---------------------------------------------------------------------------
+
+@pytest.fixture
+def reports_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMON_GROUND_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("COMMON_GROUND_PUBLIC_URL", "https://guide.example.org/")
+    return tmp_path / "reports"
+
+
+def test_the_terminal_gets_a_path_and_other_channels_a_link(guide, reports_dir):
+    guide.start_self_assessment("u")
+    guide.assessment.handle("u", "agree")
+    in_terminal = deliver(guide, "u", "send me my report", "cmdline")[0].text
+    path = in_terminal.split("is saved at ")[1].split(".docx")[0] + ".docx"
+    assert path.startswith(str(reports_dir)) and Document(path).tables
+    link = deliver(guide, "u", "send me my report", "rest")[0].text
+    url = link.split("download (a Word document you can edit): ")[1].split(". It holds")[0]
+    assert url.startswith("https://guide.example.org/webhooks/reports/")
+    token, filename = url.split("/")[-2:]
+    assert stored_report(token, filename) is not None and len(token) == 32
+
+
+def test_a_team_report_goes_only_to_a_member(guide, reports_dir):
+    boston(guide)
+    reply = deliver(guide, "ben", "send me our team report", "rest")[0]
+    assert reply.text.startswith("Boston Compact's report is ready")
+    guide.start_self_assessment("eve")
+    outsider = deliver(guide, "eve", "send me our team report", "rest")
+    assert "not in a team" in outsider[0].text and "download" not in outsider[0].text
+    own = deliver(guide, "ben", "send me my report", "rest")[0]
+    assert own.text.startswith("Your report") and own.buttons[0].payload == "send me our team report"
+
+
+@pytest.mark.parametrize("token, filename", [
+    ("short", "a.docx"), ("A" * 32, "../../etc/passwd"), ("A" * 32, "x.txt"), ("../" + "A" * 29, "a.docx"),
+    ("A" * 32, "missing.docx"),
+])
+def test_download_links_only_reach_stored_reports(reports_dir, token, filename):
+    assert stored_report(token, filename) is None

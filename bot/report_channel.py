@@ -1,0 +1,50 @@
+"""A Rasa server plugin that serves the reports asked for in chat: GET /webhooks/reports/<token>/<file>.
+
+Registered in credentials.yml like the reminder plugin. Only a well-formed token and file name
+are looked up (no paths), and the token is only ever told to the person who asked for the report.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.config import reports_dir
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")          # secrets.token_urlsafe(24)
+FILE = re.compile(r"^[A-Za-z0-9_.-]{1,120}\.docx$")
+
+
+def stored_report(token: str, filename: str) -> Optional[Path]:
+    """The report file for a download link, or None for anything that is not one."""
+    if not TOKEN.match(token or "") or not FILE.match(filename or "") or filename.startswith("."):
+        return None
+    path = reports_dir() / token / filename
+    return path if path.is_file() else None
+
+
+class ReportDownloads(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "reports"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict]) -> "ReportDownloads":
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = Blueprint("common_ground_reports", __name__)
+
+        @blueprint.route("/<token>/<filename>", methods=["GET"])
+        async def download(_request: Request, token: str, filename: str) -> Any:
+            path = stored_report(token, filename)
+            if path is None:
+                return response.text("No such report.", status=404)
+            return await response.file(str(path), mime_type=DOCX, filename=filename)
+
+        return blueprint

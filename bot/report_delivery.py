@@ -1,0 +1,84 @@
+""""Send me my report": the Word report of the user's work (or their team's), delivered where they are.
+
+The file is written under an unguessable folder (`secrets.token_urlsafe`) that only the person who
+asked is told about: in the terminal as a path, elsewhere as a download link the Rasa server
+serves (bot/report_channel.py). A team's report goes only to a member who works on that team.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from bot.config import public_url, reports_dir
+from bot.replies import Button, Reply
+from bot.db import Database
+from bot.export import export_team, export_user
+from bot.knowledge import Knowledge
+from bot.report import team_report, user_report
+from bot.report_docx import write_docx
+
+if TYPE_CHECKING:
+    from bot.guide import Guide
+
+TERMINAL_CHANNELS = {"cmdline", None}
+_REQUEST = re.compile(r"\b(?:send|give|email|download|get|export|share|print|want|need|make|create|generate)\b.*"
+                      r"\breport\b|^(?:(?:my|our|the|a)\s+)?(?:team\s+)?report(?:\s+please)?[.!?]*$|"
+                      r"\bas a (?:word|docx) (?:file|document)\b")
+
+
+def is_report_request(text: str) -> bool:
+    return bool(_REQUEST.search((text or "").lower()))
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    path: Path
+    token: str
+    team: Optional[str]          # the team's name for a team report
+
+    @property
+    def link(self) -> str:
+        return f"{public_url()}/webhooks/reports/{self.token}/{self.path.name}"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "report"
+
+
+def prepare(db: Database, kb: Knowledge, sender: str, team_code: Optional[str] = None) -> Optional[ReportFile]:
+    """Writes the report; `team_code` (a team the sender works on, checked by the caller) for a team's."""
+    token = secrets.token_urlsafe(24)
+    if team_code is not None:
+        data = export_team(db, team_code, kb)
+        report, name = team_report(data, kb), data["team"]["name"]
+    else:
+        data = export_user(db, sender, kb)
+        report, name = user_report(data, kb), "common-ground"
+    filename = f"{_slug(name)}-{date.today().isoformat()}.docx"
+    path = write_docx(report, reports_dir() / token / filename)
+    return ReportFile(path, token, name if team_code else None)
+
+
+def deliver(guide: "Guide", sender: str, text: str, channel: Optional[str]) -> list[Reply]:
+    """Writes the user's report ("our report": their team's) and says where to get it."""
+    wants_team = bool(re.search(r"\b(?:team'?s?|our)\b", text.lower()))
+    with guide.db.transaction() as repo:
+        p = repo.find_participant(sender)
+        if p is None:
+            return [Reply("There is nothing saved for you yet, so there is no report to make. Say \"help\" to "
+                          "see where to start.")]
+        team, _, problem = guide.teams.active_team(repo, p) if (wants_team or p.team_id) else (None, None, None)
+        if wants_team and problem is not None:
+            return [problem]
+        code, team_name = (team.code, team.name) if team is not None else (None, None)
+    made = prepare(guide.db, guide.kb, sender, code if wants_team else None)
+    what = f"{team_name}'s report" if wants_team else "Your report"
+    where = (f"is saved at {made.path}" if channel in TERMINAL_CHANNELS else
+             f"is ready to download (a Word document you can edit): {made.link}")
+    offer = (Button(f"{team_name}'s report", "send me our team report"),) if team_name and not wants_team else ()
+    return [Reply(f"{what} {where}. It holds everything saved so far, laid out like the toolkit's templates, "
+                  "with charts.", offer)]

@@ -1,19 +1,27 @@
 # Common Ground. Two commands do everything on a fresh machine:
 #   make chat   talk to the assistant in this terminal (installs and trains on first use)
 #   make test   the whole test suite (installs and trains on first use)
-# Also: make serve (REST on :5005 + actions on :5055), make train, make bench-lessons, make clean.
+# Also: make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons, make clean.
 
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 MODEL := models/common-ground.tar.gz
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# The web page's chat widget, from the npm registry (checked against its known digest, then
+# without its Google Fonts import: the page loads nothing from third parties); and Debian's
+# chromium for the browser tests.
+WEBCHAT_VERSION := 1.0.1
+WEBCHAT := var/web/rasa-webchat-$(WEBCHAT_VERSION).js
+WEBCHAT_SHA256 := bfedd788e4bd7df12f64b5bf2963e634f84bac1cb176b6cede60c507d3553f1e
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test validate bench-lessons clean
+.PHONY: install train chat serve test validate bench-lessons clean web chromium
 
 install: $(VENV)/.installed
 
@@ -24,6 +32,24 @@ $(VENV)/.installed: requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade "pip==24.0"
 	$(BIN)/python -m pip install --quiet --prefer-binary -r requirements.lock
 	@touch $@
+
+web: $(WEBCHAT)
+
+$(WEBCHAT):
+	@echo "Fetching the chat widget rasa-webchat $(WEBCHAT_VERSION) from the npm registry"
+	@mkdir -p $(dir $@); tmp=$$(mktemp -d); \
+	  (cd $$tmp && npm pack --silent rasa-webchat@$(WEBCHAT_VERSION) >/dev/null && \
+	   tar -xzf rasa-webchat-$(WEBCHAT_VERSION).tgz package/lib/index.js) && \
+	  echo "$(WEBCHAT_SHA256)  $$tmp/package/lib/index.js" | sha256sum --check --quiet && \
+	  sed -e 's#@import url(https://fonts.googleapis.com[^)]*);##g' $$tmp/package/lib/index.js > $@; \
+	  status=$$?; rm -rf $$tmp; exit $$status
+
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests (apt-get)"
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
 train: $(MODEL)
 
@@ -38,10 +64,10 @@ validate: $(VENV)/.installed
 chat: $(MODEL)
 	@scripts/run.sh chat $(CHAT_USER)
 
-serve: $(MODEL)
+serve: $(MODEL) $(WEBCHAT)
 	@scripts/run.sh serve
 
-test: $(MODEL) validate
+test: $(MODEL) $(WEBCHAT) $(CHROMIUM) validate
 	$(BIN)/python -m pytest tests
 
 bench-lessons: $(VENV)/.installed

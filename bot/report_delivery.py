@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.guide import Guide
 
 TERMINAL_CHANNELS = {"cmdline", None}
+MARKDOWN_CHANNELS = {"socketio"}
 _REQUEST = re.compile(r"\b(?:send|give|email|download|get|export|share|print|want|need|make|create|generate)\b.*"
                       r"\breport\b|^(?:(?:my|our|the|a)\s+)?(?:team\s+)?report(?:\s+please)?[.!?]*$|"
                       r"\bas a (?:word|docx) (?:file|document)\b")
@@ -77,8 +78,12 @@ def deliver(guide: "Guide", sender: str, text: str, channel: Optional[str]) -> l
         code, team_name = (team.code, team.name) if team is not None else (None, None)
     made = prepare(guide.db, guide.kb, sender, code if wants_team else None)
     what = f"{team_name}'s report" if wants_team else "Your report"
-    where = (f"is saved at {made.path}" if channel in TERMINAL_CHANNELS else
-             f"is ready to download (a Word document you can edit): {made.link}")
+    if channel in TERMINAL_CHANNELS:
+        where = f"is saved at {made.path}"
+    elif channel in MARKDOWN_CHANNELS:   # the web page's widget renders Markdown: a real link
+        where = f"is ready: [download it]({made.link}) (a Word document you can edit)"
+    else:
+        where = f"is ready to download (a Word document you can edit): {made.link}"
     offer = (Button(f"{team_name}'s report", "send me our team report"),) if team_name and not wants_team else ()
     return [Reply(f"{what} {where}. It holds everything saved so far, laid out like the toolkit's templates, "
                   "with charts.", offer)]

@@ -67,6 +67,12 @@ def test_start_answer_with_buttons_and_the_keyboard_reload_and_continue(browser,
     box.fill("strongly agree, the mayor backs it")
     box.press("Enter")
     bot_said(page, "Recorded strongly agree for question 3")
+    box.fill("send me my report")
+    box.press("Enter")
+    link = page.locator('.rw-response a[href*="/webhooks/reports/"]').last
+    link.wait_for(timeout=30000)
+    download = page.request.get(link.get_attribute("href"))
+    assert download.ok and download.headers["content-type"].startswith("application/vnd.openxmlformats")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]                             # nothing runs off a phone's screen
     page.screenshot(path=str(ARTIFACTS / "web-page.png"))

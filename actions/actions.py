@@ -23,7 +23,7 @@ from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
 from bot.privacy import is_confirmation, is_delete_request
 from bot.replies import Reply
 from bot.reminders import is_reminder_request
-from bot.report_delivery import deliver, is_report_request
+from bot.report_delivery import FILE_CHANNELS, FILE_KEY, deliver, is_report_request
 from bot.text import looks_like_pause, looks_like_progress_request
 
 RESUME_SLOT = "resume_form"
@@ -374,6 +374,10 @@ class ActionSendReport(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if answered_instead(dispatcher, tracker, is_report_request):  # "a one-page report to the board"
             return []
-        send(dispatcher, deliver(services.guide(), tracker.sender_id, latest_text(tracker),
-                                 tracker.get_latest_input_channel()))
+        channel = tracker.get_latest_input_channel()
+        replies, made = deliver(services.guide(), tracker.sender_id, latest_text(tracker), channel)
+        send(dispatcher, replies)
+        if made is not None and channel in FILE_CHANNELS:   # the channel uploads it (bot/slack_channel.py)
+            dispatcher.utter_message(json_message={FILE_KEY: {"path": str(made.path), "title": made.path.name,
+                                                              "link": made.link}})
         return []

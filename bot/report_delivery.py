@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 TERMINAL_CHANNELS = {"cmdline", None}
 MARKDOWN_CHANNELS = {"socketio"}
+FILE_CHANNELS = {"slack", "botframework"}     # the file itself goes into the conversation
+FILE_KEY = "common_ground_file"               # the custom message that carries it to the channel
 _REQUEST = re.compile(r"\b(?:send|give|email|download|get|export|share|print|want|need|make|create|generate)\b.*"
                       r"\breport\b|^(?:(?:my|our|the|a)\s+)?(?:team\s+)?report(?:\s+please)?[.!?]*$|"
                       r"\bas a (?:word|docx) (?:file|document)\b")
@@ -64,26 +66,29 @@ def prepare(db: Database, kb: Knowledge, sender: str, team_code: Optional[str] =
     return ReportFile(path, token, name if team_code else None)
 
 
-def deliver(guide: "Guide", sender: str, text: str, channel: Optional[str]) -> list[Reply]:
-    """Writes the user's report ("our report": their team's) and says where to get it."""
+def deliver(guide: "Guide", sender: str, text: str, channel: Optional[str]) -> tuple[list[Reply], Optional[ReportFile]]:
+    """Writes the user's report ("our report": their team's) and says where to get it; in Slack and
+    Teams the file itself is sent too (the caller uploads the returned ReportFile)."""
     wants_team = bool(re.search(r"\b(?:team'?s?|our)\b", text.lower()))
     with guide.db.transaction() as repo:
         p = repo.find_participant(sender)
         if p is None:
             return [Reply("There is nothing saved for you yet, so there is no report to make. Say \"help\" to "
-                          "see where to start.")]
+                          "see where to start.")], None
         team, _, problem = guide.teams.active_team(repo, p) if (wants_team or p.team_id) else (None, None, None)
         if wants_team and problem is not None:
-            return [problem]
+            return [problem], None
         code, team_name = (team.code, team.name) if team is not None else (None, None)
     made = prepare(guide.db, guide.kb, sender, code if wants_team else None)
     what = f"{team_name}'s report" if wants_team else "Your report"
     if channel in TERMINAL_CHANNELS:
         where = f"is saved at {made.path}"
+    elif channel in FILE_CHANNELS:
+        where = "is attached below (a Word document you can edit)"
     elif channel in MARKDOWN_CHANNELS:   # the web page's widget renders Markdown: a real link
         where = f"is ready: [download it]({made.link}) (a Word document you can edit)"
     else:
         where = f"is ready to download (a Word document you can edit): {made.link}"
     offer = (Button(f"{team_name}'s report", "send me our team report"),) if team_name and not wants_team else ()
     return [Reply(f"{what} {where}. It holds everything saved so far, laid out like the toolkit's templates, "
-                  "with charts.", offer)]
+                  "with charts.", offer)], made

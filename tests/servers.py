@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -35,13 +36,13 @@ def _get(url: str) -> bool:
 class Servers:
     """An action server and a Rasa server on free ports, sharing one database URL."""
 
-    def __init__(self, database_url: str, workdir: Path) -> None:
+    def __init__(self, database_url: str, workdir: Path, env: Optional[dict] = None) -> None:
         if not MODEL.exists():
             pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
         self.database_url = database_url
         self.workdir = workdir
         self.env = {**os.environ, "COMMON_GROUND_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
-                    "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+                    "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", **(env or {})}
         self.processes: list[subprocess.Popen] = []
         self.starts = 0
 
@@ -88,6 +89,14 @@ class Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes = []
+
+    def post(self, path: str, body: bytes, headers: dict) -> tuple[int, str]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.rasa_port}{path}", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
 
     def say(self, sender: str, message: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()

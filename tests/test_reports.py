@@ -115,10 +115,10 @@ def reports_dir(tmp_path, monkeypatch):
 def test_the_terminal_gets_a_path_and_other_channels_a_link(guide, reports_dir):
     guide.start_self_assessment("u")
     guide.assessment.handle("u", "agree")
-    in_terminal = deliver(guide, "u", "send me my report", "cmdline")[0].text
+    in_terminal = deliver(guide, "u", "send me my report", "cmdline")[0][0].text
     path = in_terminal.split("is saved at ")[1].split(".docx")[0] + ".docx"
     assert path.startswith(str(reports_dir)) and Document(path).tables
-    link = deliver(guide, "u", "send me my report", "rest")[0].text
+    link = deliver(guide, "u", "send me my report", "rest")[0][0].text
     url = link.split("download (a Word document you can edit): ")[1].split(". It holds")[0]
     assert url.startswith("https://guide.example.org/webhooks/reports/")
     token, filename = url.split("/")[-2:]
@@ -127,12 +127,12 @@ def test_the_terminal_gets_a_path_and_other_channels_a_link(guide, reports_dir):
 
 def test_a_team_report_goes_only_to_a_member(guide, reports_dir):
     boston(guide)
-    reply = deliver(guide, "ben", "send me our team report", "rest")[0]
+    reply = deliver(guide, "ben", "send me our team report", "rest")[0][0]
     assert reply.text.startswith("Boston Compact's report is ready")
     guide.start_self_assessment("eve")
-    outsider = deliver(guide, "eve", "send me our team report", "rest")
-    assert "not in a team" in outsider[0].text and "download" not in outsider[0].text
-    own = deliver(guide, "ben", "send me my report", "rest")[0]
+    outsider, made = deliver(guide, "eve", "send me our team report", "rest")
+    assert "not in a team" in outsider[0].text and "download" not in outsider[0].text and made is None
+    own = deliver(guide, "ben", "send me my report", "rest")[0][0]
     assert own.text.startswith("Your report") and own.buttons[0].payload == "send me our team report"
 
 

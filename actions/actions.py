@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from bot.advisor import asks_for_more, asks_for_related
 from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
-from bot.privacy import is_confirmation, is_delete_request
+from bot.privacy import is_confirmation, is_delete_request, is_keep
 from bot.replies import Reply
 from bot.reminders import is_reminder_request
 from bot.report_delivery import FILE_CHANNELS, FILE_KEY, deliver, is_report_request
@@ -339,10 +339,16 @@ class ActionTeam(Action):
         return [SlotSet(RESUME_SLOT, form)]
 
 
-def previous_user_intent(tracker: Tracker) -> Optional[str]:
-    """The intent of the user's message before the current one."""
+def asked_to_delete_just_before(tracker: Tracker) -> bool:
+    """Whether the user's previous message was a request to delete their data (which the bot
+    answered by asking for a confirmation), not a "keep my data" or anything else."""
     said = [e for e in tracker.events if e.get("event") == "user"]
-    return ((said[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(said) >= 2 else None
+    if len(said) < 2:
+        return False
+    previous = said[-2]
+    intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+    text = previous.get("text") or ""
+    return intent == "delete_my_data" and is_delete_request(text) and not is_keep(text)
 
 
 class ActionDeleteMyData(Action):
@@ -356,10 +362,13 @@ class ActionDeleteMyData(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if answered_instead(dispatcher, tracker, is_delete_request):  # "State FAFSA data in April"
             return [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
+        if is_keep(latest_text(tracker)):
+            dispatcher.utter_message(text="Nothing was deleted: your work is just as it was.")
+            return [SlotSet(RESUME_SLOT, None)]
         if not is_delete_request(latest_text(tracker)):
             send(dispatcher, services.home().help(tracker.sender_id, understood=False))
             return [SlotSet(RESUME_SLOT, None)]
-        confirmed = previous_user_intent(tracker) == "delete_my_data" and is_confirmation(latest_text(tracker))
+        confirmed = asked_to_delete_just_before(tracker) and is_confirmation(latest_text(tracker))
         send(dispatcher, [services.guide().delete_data(tracker.sender_id, confirmed)])
         events: list[EventType] = [SlotSet(RESUME_SLOT, None)]
         return events + [SlotSet(DELETED_SLOT, True)] if confirmed else events

@@ -216,9 +216,10 @@ class Guide:
                 teams = [team.name for team, _ in repo.teams_of(p)] if p is not None else []
             where = f", and what you wrote in the shared work of {', '.join(teams)}" if teams else ""
             return Reply("This deletes everything you told me: your self-assessment (every round), worksheets, "
-                         f"reminders and team profiles{where}. It cannot be undone. To go ahead, say \"yes, "
-                         "delete everything\"; anything else keeps your data.",
-                         (Button("Yes, delete everything", "yes, delete everything"), Button("Keep my data", "keep my data")))
+                         f"reminders, team profiles and the reports you asked for{where}. It cannot be undone. To "
+                         "go ahead, say \"yes, delete everything\"; anything else keeps your data.",
+                         (Button("Yes, delete everything", "yes, delete everything"),
+                          Button("Keep my data", "keep my data")))
         result = delete_user(self.db, sender)
         if not result.found:
             return Reply("There is nothing stored for you, so there was nothing to delete.")

@@ -1,6 +1,7 @@
 """"Delete my data": everything a participant said, wherever it is stored, after a confirmation.
 
-Their own rows go (answers, reflections, worksheets, profiles, reminders, memberships), and in
+Their own rows go (answers, reflections, worksheets, profiles, reminders, memberships, and the
+report files they asked for), and in
 every team they belonged to, the answers credited to them in the shared worksheets are taken out
 while their partners' answers stay. A team they leave without a facilitator gets one (the
 longest-standing member); a team left with no members is deleted with its work.
@@ -11,7 +12,7 @@ import copy
 import re
 from dataclasses import dataclass
 
-from bot import attribution
+from bot import attribution, report_store
 from bot.db import Database
 from bot.text import clean_text
 from bot.workbook import WORKSHEETS
@@ -31,6 +32,14 @@ def is_delete_request(text: str) -> bool:
     return bool(_REQUEST.search(clean_text(text).lower()))
 
 
+_KEEP = re.compile(r"^(?:no\b|nope\b|cancel\b|keep\b|don'?t\b|do not\b|stop\b|never ?mind\b)|\bkeep my (?:data|answers)\b")
+
+
+def is_keep(text: str) -> bool:
+    """ "keep my data", "no", "cancel": the answer that turns a deletion down."""
+    return bool(_KEEP.search(clean_text(text).lower()))
+
+
 def is_confirmation(text: str) -> bool:
     """ "yes, delete everything": the words that confirm a deletion the bot just asked about."""
     normal = clean_text(text).lower().strip()
@@ -45,6 +54,7 @@ class Deletion:
     contributions: int = 0    # answers taken out of team worksheets
     teams_left: int = 0
     teams_deleted: int = 0
+    reports: int = 0          # report files they had asked for
 
 
 def delete_user(db: Database, sender: str) -> Deletion:
@@ -73,4 +83,5 @@ def delete_user(db: Database, sender: str) -> Deletion:
                 others[0][0].facilitator = True
             left += 1
         repo.delete_participant(p)
-        return Deletion(True, answers, documents, contributions, left, deleted)
+    reports = report_store.forget(sender)   # the Word reports they asked for hold their answers too
+    return Deletion(True, answers, documents, contributions, left, deleted, reports)

@@ -5,27 +5,15 @@ are looked up (no paths), and the token is only ever told to the person who aske
 """
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.config import reports_dir
+from bot.report_store import stored_report
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")          # secrets.token_urlsafe(24)
-FILE = re.compile(r"^[A-Za-z0-9_.-]{1,120}\.docx$")
-
-
-def stored_report(token: str, filename: str) -> Optional[Path]:
-    """The report file for a download link, or None for anything that is not one."""
-    if not TOKEN.match(token or "") or not FILE.match(filename or "") or filename.startswith("."):
-        return None
-    path = reports_dir() / token / filename
-    return path if path.is_file() else None
 
 
 class ReportDownloads(InputChannel):

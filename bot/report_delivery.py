@@ -1,25 +1,25 @@
 """"Send me my report": the Word report of the user's work (or their team's), delivered where they are.
 
-The file is written under an unguessable folder (`secrets.token_urlsafe`) that only the person who
+The file is written under an unguessable folder (bot/report_store.py) that only the person who
 asked is told about: in the terminal as a path, elsewhere as a download link the Rasa server
 serves (bot/report_channel.py). A team's report goes only to a member who works on that team.
 """
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from bot.config import public_url, reports_dir
+from bot.config import public_url
 from bot.replies import Button, Reply
 from bot.db import Database
 from bot.export import export_team, export_user
 from bot.knowledge import Knowledge
 from bot.report import team_report, user_report
 from bot.report_docx import write_docx
+from bot.report_store import new_folder
 
 if TYPE_CHECKING:
     from bot.guide import Guide
@@ -54,7 +54,7 @@ def _slug(text: str) -> str:
 
 def prepare(db: Database, kb: Knowledge, sender: str, team_code: Optional[str] = None) -> Optional[ReportFile]:
     """Writes the report; `team_code` (a team the sender works on, checked by the caller) for a team's."""
-    token = secrets.token_urlsafe(24)
+    folder = new_folder(sender)
     if team_code is not None:
         data = export_team(db, team_code, kb)
         report, name = team_report(data, kb), data["team"]["name"]
@@ -62,8 +62,8 @@ def prepare(db: Database, kb: Knowledge, sender: str, team_code: Optional[str] =
         data = export_user(db, sender, kb)
         report, name = user_report(data, kb), "common-ground"
     filename = f"{_slug(name)}-{date.today().isoformat()}.docx"
-    path = write_docx(report, reports_dir() / token / filename)
-    return ReportFile(path, token, name if team_code else None)
+    path = write_docx(report, folder / filename)
+    return ReportFile(path, folder.name, name if team_code else None)
 
 
 def deliver(guide: "Guide", sender: str, text: str, channel: Optional[str]) -> tuple[list[Reply], Optional[ReportFile]]:

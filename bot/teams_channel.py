@@ -30,7 +30,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.report_channel import stored_report
+from bot.report_store import stored_report
 from bot.report_delivery import FILE_KEY
 
 logger = logging.getLogger(__name__)

@@ -205,3 +205,40 @@ def test_lesson_question_outside_and_a_misread_answer_inside_a_form():
     messages, _ = run(actions.ActionLessonDetail(), text="agree, details to follow from the board",
                       intent="lesson_more", active_loop="self_assessment_form")
     assert "Recorded agree for question 1" in texts(messages)
+
+
+def _said(*messages):
+    """Tracker events for these user messages, (text, intent) each, the last being the current one."""
+    return [{"event": "user", "text": text, "parse_data": {"intent": {"name": intent}}} for text, intent in messages]
+
+
+def delete_turn(*messages):
+    dispatcher = CollectingDispatcher()
+    current_text, current_intent = messages[-1]
+    state = tracker(text=current_text, intent=current_intent)
+    state.events = _said(*messages)
+    events = actions.ActionDeleteMyData().run(dispatcher, state, DOMAIN)
+    return texts(dispatcher.messages), events
+
+
+@pytest.mark.parametrize("history, deleted", [
+    ((("delete my data", "delete_my_data"), ("yes, delete everything", "delete_my_data")), True),
+    ((("delete my data", "delete_my_data"), ("delete my data", "delete_my_data")), True),
+    ((("yes, delete everything", "delete_my_data"),), False),                  # no question was asked
+    ((("delete my data", "delete_my_data"), ("keep my data", "delete_my_data"),
+      ("delete my data", "delete_my_data")), False),                           # "keep" in between
+    ((("show my progress", "show_progress"), ("yes, delete everything", "delete_my_data")), False),
+])
+def test_data_is_deleted_only_when_confirmed_right_after_the_request(history, deleted):
+    services.guide().start_self_assessment("user-1")
+    services.guide().assessment.handle("user-1", "agree")
+    text, events = delete_turn(*history)
+    assert ("Done: everything you told me is deleted" in text) is deleted
+    assert (SlotSet("data_deleted", True) in events) is deleted
+    with services.database().transaction() as repo:
+        assert (repo.find_participant("user-1") is None) is deleted
+
+
+def test_keep_my_data_is_an_answer_not_a_puzzle():
+    text, events = delete_turn(("delete my data", "delete_my_data"), ("keep my data", "delete_my_data"))
+    assert "Nothing was deleted" in text and events == [SlotSet("resume_form", None)]

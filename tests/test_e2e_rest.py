@@ -373,6 +373,8 @@ def test_three_partners_answer_at_once_then_compare_remind_and_one_deletes(sqlit
     assert "average" not in reply and "Boston" not in reply
 
     cara("delete my data", "yes, delete everything", "Boston Compact")
+    cara("keep my data", "Nothing was deleted")
+    cara("delete my data", "It cannot be undone")
     assert s.export("e2e-cara")["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_1"]["rating"] == \
         "strongly_disagree"
     cara("yes, delete everything", "Done: everything you told me is deleted (17 ratings")

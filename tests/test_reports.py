@@ -9,7 +9,7 @@ from bot import charts
 from bot.export import export_team, export_user
 from bot.guide import Guide
 from bot.report import Chart, user_report, team_report
-from bot.report_channel import stored_report
+from bot.report_store import stored_report
 from bot.report_delivery import deliver
 from bot.report_docx import write_docx
 from bot.report_html import render_html
@@ -142,3 +142,17 @@ def test_a_team_report_goes_only_to_a_member(guide, reports_dir):
 ])
 def test_download_links_only_reach_stored_reports(reports_dir, token, filename):
     assert stored_report(token, filename) is None
+
+
+def test_deleting_my_data_deletes_my_reports_and_old_reports_expire(guide, reports_dir):
+    import os
+    from bot import report_store
+    guide.start_self_assessment("u")
+    guide.start_self_assessment("other")
+    mine = deliver(guide, "u", "send me my report", "rest")[1].path
+    theirs = deliver(guide, "other", "send me my report", "rest")[1].path
+    guide.delete_data("u", confirmed=True)
+    assert not mine.exists() and theirs.exists()
+    week_ago = theirs.parent.stat().st_mtime - report_store.KEEP_SECONDS - 60
+    os.utime(theirs.parent, (week_ago, week_ago))
+    assert report_store.prune() == 1 and not theirs.exists()

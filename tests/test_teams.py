@@ -7,7 +7,7 @@ import pytest
 from bot.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown
 from bot.guide import Guide
 from bot.models import utcnow
-from bot.privacy import is_delete_request
+from bot.privacy import is_confirmation, is_delete_request, is_keep
 from bot.teams import ALPHABET, parse_request, read_code
 from tests.test_journey import answer_assessment
 from tests.test_workbook import say
@@ -408,6 +408,11 @@ def test_codes_are_read_forgivingly_but_never_guessed():
 ])
 def test_delete_requests_are_told_from_answers_that_mention_data(text, asks):
     assert is_delete_request(text) is asks
+
+
+@pytest.mark.parametrize("text", ["keep my data", "no, keep my data", "cancel", "no"])
+def test_turning_a_deletion_down(text):
+    assert is_keep(text) and not is_confirmation(text)
 
 
 def test_the_team_texts_name_the_sectors_the_profile_offers(guide):

@@ -1,7 +1,7 @@
 """Each action reads who is talking and what they said, calls the guide, sends its replies.
 
-Two forms ask the questions: `self_assessment_form` (stage B) and `worksheet_form` (stages A
-and C). Each has one text slot; its validation action passes the message to the guide and
+Two forms ask the questions: `self_assessment_form` (stage B) and `worksheet_form` (stages A,
+C, D and E, the reflection sheet and a team member's profile). Each has one text slot; its validation action passes the message to the guide and
 clears the slot, so the form asks the next question until the guide has none open. Actions
 that may lead into a form set `resume_form` to the form that should run next (or None).
 """

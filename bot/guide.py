@@ -1,9 +1,10 @@
 """One front for the whole journey: which stage a user is in, and who handles their message.
 
-The self-assessment (stage B) and the worksheets (stages A and C) each keep their own state;
-the guide knows which one a user is working on (Participant.stage) and routes "continue",
+The self-assessment (stage B) and the worksheets (stages A, C, D and E) each keep their own
+state; the guide knows which one a user is working on (Participant.stage) and routes "continue",
 "skip", "go back", "change ...", "I have to run" and "what does this mean?" there. It also
-names the Rasa form that should ask the next question, so the actions stay thin.
+names the Rasa form that should ask the next question, so the actions stay thin, and fronts the
+team requests, reminders and "delete my data".
 """
 from __future__ import annotations
 

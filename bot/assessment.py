@@ -17,7 +17,7 @@ from bot.db import Database
 from bot.explain import explain, find_term
 from bot.knowledge import Dimension, Factor, Knowledge, knowledge as load_default
 from bot.models import Participant
-from bot.navigation import BACK, CHANGE, SKIP, Command, declines, parse_command
+from bot.navigation import BACK, SKIP, Command, declines, parse_command
 from bot.ratings import (CONFLICT, EMPTY, IN_BETWEEN, LABELS, OFF_SCALE, QUESTION, RATINGS, UNSURE,
                          parse_rating)
 from bot.replies import Button, Reply

@@ -17,7 +17,7 @@ import yaml
 
 from bot.knowledge import KNOWLEDGE_DIR
 from bot.navigation import declines
-from bot.replies import Button, Reply
+from bot.replies import Button
 from bot.text import MAX_ANSWER_CHARS, clean_text, too_long
 from bot.worksheets import CHOICE, TEXT, Answer, Field, Worksheet, get_path, mark
 

@@ -22,7 +22,7 @@ from bot.checklists import ImplementationCheckIn, SustainabilityChecklist
 from bot.planning import ActionPlan, FiveWhys, LogicModel
 from bot.purpose import PurposeWorksheet
 from bot.reflections import Reflections
-from bot.replies import Button, Reply
+from bot.replies import Reply
 from bot.repository import Repository
 from bot.team_profile import KIND as TEAM_PROFILE, TeamProfile, profile_key
 from bot.teams import display_names

@@ -1,5 +1,4 @@
 """Reports: the Word document's tables hold the stored answers, the charts render from stored data."""
-import io
 from datetime import date
 
 import pytest
@@ -14,8 +13,8 @@ from bot.report_delivery import deliver
 from bot.report_docx import write_docx
 from bot.report_html import render_html
 from tests.test_journey import answer_assessment, complete_purpose
-from tests.test_teams import ANA, BEN, CARA, boston, code_of, team
-from tests.test_workbook import run_five_whys, say
+from tests.test_teams import ANA, BEN, CARA, boston, team
+from tests.test_workbook import run_five_whys
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -1,7 +1,8 @@
 # Common Ground. Two commands do everything on a fresh machine:
 #   make chat   talk to the assistant in this terminal (installs and trains on first use)
 #   make test   the whole test suite (installs and trains on first use)
-# Also: make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons, make clean.
+# Also: make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons,
+# make bench-reports, make clean.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -21,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test validate bench-lessons clean web chromium
+.PHONY: install train chat serve test validate bench-lessons bench-reports clean web chromium
 
 install: $(VENV)/.installed
 
@@ -72,6 +73,9 @@ test: $(MODEL) $(WEBCHAT) $(CHROMIUM) validate
 
 bench-lessons: $(VENV)/.installed
 	$(BIN)/python scripts/bench_lessons.py
+
+bench-reports: $(VENV)/.installed
+	$(BIN)/python scripts/bench_reports.py
 
 clean:
 	rm -rf models .rasa results .pytest_cache var/*.log

@@ -31,7 +31,8 @@ class Home:
                 "Hello! I'm Common Ground, a guide to the toolkit for district and charter schools that want to "
                 "work together. I can explain the framework, help you state a unifying purpose and SMART goals, "
                 "walk you through the self-assessment, planning, implementation check-ins and the sustainability "
-                "checklist, and save every answer so you can stop and come back.", (PURPOSE, START, FRAMEWORK, WHY))]
+                "checklist, bring partner organisations together as a team (\"join team\" and the code a partner "
+                "gave you), and save every answer so you can stop and come back.", (PURPOSE, START, FRAMEWORK, WHY))]
         replies = self.guide.reminder_due(sender)  # a reminder that came due while nobody was listening
         if self.guide.open_form(sender):
             return replies + [Reply("Welcome back! Your work is saved and waiting where you left it.",

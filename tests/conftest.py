@@ -1,7 +1,8 @@
 """Shared fixtures: a fresh database per test, on SQLite and (when reachable) PostgreSQL.
 
 PostgreSQL tests use COMMON_GROUND_TEST_POSTGRES_URL (default: the local server on
-127.0.0.1:5432, trust auth, database `test`) and a throw-away schema per test. Where no
+127.0.0.1:5432, trust auth, database `test`) and a throw-away schema per test; the Redis lock
+store test uses COMMON_GROUND_TEST_REDIS_URL (default redis://127.0.0.1:6379/3). Where no
 server answers they are skipped with a message saying what they need; under CI (CI=true)
 or REQUIRE_SERVICES=1 a missing server fails the run instead.
 """
@@ -18,6 +19,7 @@ from bot.db import Database
 from bot.knowledge import knowledge
 
 POSTGRES_URL = os.environ.get("COMMON_GROUND_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("COMMON_GROUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 SERVICES_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
 
 
@@ -33,6 +35,21 @@ def _postgres_or_skip() -> None:
         if SERVICES_REQUIRED:
             pytest.fail(message)
         pytest.skip(message)
+
+
+def redis_or_skip():
+    """A Redis client for REDIS_URL, or a skip (a failure under CI) saying what is needed."""
+    import redis
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except Exception as error:
+        message = (f"needs Redis at {REDIS_URL} (set COMMON_GROUND_TEST_REDIS_URL); could not connect: "
+                   f"{error.__class__.__name__}")
+        if SERVICES_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+    return client
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import postgres_schema
+from tests.conftest import REDIS_URL, postgres_schema, redis_or_skip
 from tests.servers import Servers
 
 
@@ -116,14 +116,20 @@ def test_users_are_kept_apart(sqlite_servers):
     assert s.export("e2e-b")["self_assessment"]["unifying_purpose"]["factors"]["unifying_purpose_1"]["rating"] is None
 
 
-def test_restart_mid_conversation_resumes_on_postgresql(tmp_path):
-    """The production path: PostgreSQL for answers and conversations, servers restarted mid-question."""
+def test_restart_mid_conversation_resumes_on_postgresql_with_redis_locks(tmp_path):
+    """The production path: PostgreSQL for answers and conversations, Redis for the conversation
+    locks, servers restarted mid-question."""
+    redis = redis_or_skip()
+    sets_before = redis.info("commandstats").get("cmdstat_set", {}).get("calls", 0)
     with postgres_schema("cg_e2e") as (url, schema, admin):
-        servers = Servers(url, tmp_path)
+        servers = Servers(url, tmp_path, env={"COMMON_GROUND_REDIS_URL": REDIS_URL})
         try:
             _restart_scenario(servers, schema, admin)
         finally:
             servers.stop()
+    # every message took the conversation's lock in Redis (Rasa writes the lock with SET)
+    assert redis.info("commandstats").get("cmdstat_set", {}).get("calls", 0) - sets_before >= 5
+    assert not redis.keys("commonground:*")   # and released it
 
 
 def _restart_scenario(servers, schema, admin):

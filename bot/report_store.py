@@ -43,6 +43,12 @@ def stored_report(token: str, filename: str) -> Optional[Path]:
     return path if path.is_file() else None
 
 
+def owned_by(path: Path, sender: str) -> bool:
+    """Whether `sender` asked for the report at `path`."""
+    marker = path.parent / OWNER
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == _owner(sender)
+
+
 def prune(now: Optional[float] = None) -> int:
     """Removes report folders older than a week; returns how many."""
     root, cutoff, removed = reports_dir(), (now or time.time()) - KEEP_SECONDS, 0

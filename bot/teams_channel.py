@@ -30,7 +30,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.report_store import stored_report
+from bot.report_store import owned_by, stored_report
 from bot.report_delivery import FILE_KEY
 
 logger = logging.getLogger(__name__)
@@ -92,10 +92,13 @@ class TeamsOutput(BotFramework):
                                 "buttons": [{"type": "openUrl", "title": "Download", "value": upload.get("link")}]}}
         await self.send(self.prepare_message(recipient_id, {"attachments": [card]}))
 
-    async def deliver_consented(self, recipient_id: str, consent: dict) -> None:
-        """The user allowed the upload: put the file at Teams' upload URL, then show it as a file card."""
+    async def deliver_consented(self, recipient_id: str, sender: str, consent: dict) -> None:
+        """The user allowed the upload: put the file at Teams' upload URL, then show it as a file card.
+        Only a report this same user asked for is ever uploaded."""
         context, info = consent.get("context") or {}, consent.get("uploadInfo") or {}
         path = stored_report(str(context.get("token")), str(context.get("filename")))
+        if path is not None and not owned_by(path, sender):
+            path = None
         if consent.get("action") != "accept" or path is None or not info.get("uploadUrl"):
             await self.send_text_message(recipient_id, "No file then. Say \"send me my report\" whenever you want it.")
             return
@@ -150,11 +153,12 @@ class CommonGroundTeams(BotFrameworkInput):
                 return response.text("ignored")
             output = TeamsOutput(self.app_id, self.app_password, activity["conversation"], activity["recipient"],
                                  activity["serviceUrl"])
+            sender = (activity.get("from") or {}).get("aadObjectId") or activity["from"]["id"]
             if kind == "invoke":
                 if activity.get("name") == "fileConsent/invoke":
-                    await output.deliver_consented(activity["from"]["id"], activity.get("value") or {})
+                    await output.deliver_consented(activity["from"]["id"], f"teams:{sender}",
+                                                   activity.get("value") or {})
                 return response.json({"status": 200})
-            sender = (activity.get("from") or {}).get("aadObjectId") or activity["from"]["id"]
             # a message in a channel starts with the bot's mention, "<at>Common Ground</at> ..."
             text = re.sub(r"<at>.*?</at>", " ", activity.get("text") or "").strip()
             metadata = self.add_attachments_to_metadata(activity, self.get_metadata(request))

@@ -89,8 +89,12 @@ def test_a_report_is_uploaded_after_the_users_consent(servers, microsoft):
     assert shown["contentUrl"] == "https://contoso.sharepoint.com/report.docx"
     upload = microsoft.uploads[0]
     assert upload["data"][:2] == b"PK" and upload["range"] == f"bytes 0-{len(upload['data']) - 1}/{len(upload['data'])}"
-    # a made-up context uploads nothing
+    # a made-up context uploads nothing, and nor does Ben's real one sent by someone else
     forged = {**invoke, "value": {**invoke["value"], "context": {"token": "A" * 32, "filename": "x.docx"}}}
     servers.post("/webhooks/botframework/webhook", json.dumps(forged).encode(), headers)
     microsoft.wait_for("No file then", "a:conv-2")
+    body, headers = activity(microsoft, "", user="29:eve", conversation="a:conv-3")
+    stolen = {**json.loads(body), "type": "invoke", "name": "fileConsent/invoke", "value": invoke["value"]}
+    servers.post("/webhooks/botframework/webhook", json.dumps(stolen).encode(), headers)
+    microsoft.wait_for("No file then", "a:conv-3")
     assert len(microsoft.uploads) == 1

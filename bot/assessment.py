@@ -80,12 +80,13 @@ class SelfAssessment:
         order = self.steps[start:] + self.steps[:start]
         return next((s for s in order if self._is_pending(repo, p, s)), None)
 
-    def next_pending(self, repo: Repository, p: Participant) -> Optional[str]:
-        """The first open step of the current round, or None when every step is done."""
-        return self._next_pending(repo, p)
-
     def _answered_count(self, repo: Repository, p: Participant) -> int:
         return sum(1 for a in repo.answers(p).values() if a.rating)
+
+    def completion(self, repo: Repository, p: Participant) -> tuple[int, bool]:
+        """(factors rated in the current round, whether every step of it is done)."""
+        answered = self._answered_count(repo, p)
+        return answered, answered > 0 and self._next_pending(repo, p) is None
 
     def results(self, repo: Repository, p: Participant, round: Optional[int] = None) -> list[DimensionResult]:
         ratings = {fid: a.rating for fid, a in repo.answers(p, round).items()}

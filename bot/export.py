@@ -79,8 +79,7 @@ def export_team(db: Database, code: str, kb: Optional[Knowledge] = None) -> dict
         names = display_names(repo, team)
         members = []
         for member, participant in repo.members(team):
-            answered = sum(1 for row in repo.answers(participant).values() if row.rating)
-            finished = answered > 0 and guide.assessment.next_pending(repo, participant) is None
+            answered, finished = guide.assessment.completion(repo, participant)
             members.append({**member_profile(repo, team, participant), "facilitator": member.facilitator,
                             "joined": member.joined_at.date().isoformat(),
                             "self_assessment": {"answered": answered, "finished": finished}})

@@ -60,10 +60,9 @@ class Journey:
         a = StageState("A", "purpose", "Unifying purpose and SMART goals", a_state,
                        f"{goals} goal{'s' if goals != 1 else ''}" if purpose else "")
 
-        answered = sum(1 for row in repo.answers(p).values() if row.rating)
+        answered, finished = sa.completion(repo, p)
         round_no = p.assessment_round or 1
-        open_step = sa.next_pending(repo, p)
-        b_state = DONE if answered and open_step is None else IN_PROGRESS if answered or p.stage == SELF_ASSESSMENT else NOT_STARTED
+        b_state = DONE if finished else IN_PROGRESS if answered or p.stage == SELF_ASSESSMENT else NOT_STARTED
         results = sa.results(repo, p)
         ready = sum(1 for r in results if r.status == READY)
         round_text = f", round {round_no}" if round_no > 1 else ""

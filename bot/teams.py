@@ -340,7 +340,7 @@ class Teams:
                      f"{_date(team.code_expires_at)})."]
             behind = 0
             for m, q in repo.members(team):
-                answered, finished = self._assessment_state(repo, q)
+                answered, finished = self.guide.assessment.completion(repo, q)
                 behind += not finished
                 state = "done" if finished else f"{answered} of {total} answered" if answered else "not started"
                 profile = "profile done" if self.guide.workbook.is_complete(repo, q, PROFILE, profile_key(team.id)) \
@@ -354,10 +354,6 @@ class Teams:
         buttons = (Button("Remind the others", "remind those who have not finished"), COMPARE) if behind else (COMPARE,)
         return [Reply("\n".join(lines), buttons)]
 
-    def _assessment_state(self, repo: Repository, q: Participant) -> tuple[int, bool]:
-        answered = sum(1 for row in repo.answers(q).values() if row.rating)
-        return answered, answered > 0 and self.guide.assessment.next_pending(repo, q) is None
-
     def remind(self, sender: str, now: datetime) -> tuple[Reply, list[tuple[str, str, datetime]]]:
         """Reminders for members who have not finished the self-assessment; returns (reply, [(sender, name, due)])."""
         with self.db.transaction() as repo:
@@ -370,7 +366,7 @@ class Teams:
             names = display_names(repo, team)
             scheduled, waiting = [], []
             for _, q in repo.members(team):
-                if q.id == p.id or self._assessment_state(repo, q)[1]:
+                if q.id == p.id or self.guide.assessment.completion(repo, q)[1]:
                     continue
                 if any(r.requested_by is not None for r in repo.reminders(q)):
                     waiting.append(names[q.id])

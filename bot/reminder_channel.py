@@ -105,10 +105,6 @@ class ReminderRestorer(InputChannel):
     def name(cls) -> str:
         return "reminders"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[dict]) -> "ReminderRestorer":
-        return cls()
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("common_ground_reminders", __name__)
 

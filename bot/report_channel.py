@@ -5,7 +5,7 @@ are looked up (no paths), and the token is only ever told to the person who aske
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -20,10 +20,6 @@ class ReportDownloads(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "reports"
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[dict]) -> "ReportDownloads":
-        return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("common_ground_reports", __name__)

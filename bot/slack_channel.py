@@ -20,10 +20,10 @@ from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
-from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channel_off import ChannelOff
 from bot.report_delivery import FILE_KEY
 
 logger = logging.getLogger(__name__)
@@ -124,19 +124,5 @@ class CommonGroundSlack(SlackInput):
         return CommonGroundSlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
 
 
-class SlackOff(InputChannel):
-    """Stands in for the Slack channel while its two environment variables are not set."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "slack"
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = Blueprint("slack_off", __name__)
-
-        @blueprint.route("/webhook", methods=["GET", "POST"])
-        async def webhook(_request: Request) -> Any:
-            return response.text(f"The Slack channel is off: set {TOKEN_ENV} and {SECRET_ENV} and restart.",
-                                 status=404)
-
-        return blueprint
+class SlackOff(ChannelOff):
+    channel, title, settings = "slack", "Slack", (TOKEN_ENV, SECRET_ENV)

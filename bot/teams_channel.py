@@ -30,6 +30,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channel_off import ChannelOff
 from bot.report_store import owned_by, stored_report
 from bot.report_delivery import FILE_KEY
 
@@ -169,19 +170,5 @@ class CommonGroundTeams(BotFrameworkInput):
         return blueprint
 
 
-class TeamsOff(InputChannel):
-    """Stands in for the Teams channel while its two environment variables are not set."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "botframework"
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = Blueprint("teams_off", __name__)
-
-        @blueprint.route("/webhook", methods=["POST"])
-        async def webhook(_request: Request) -> Any:
-            return response.text(f"The Teams channel is off: set {ID_ENV} and {PASSWORD_ENV} and restart.",
-                                 status=404)
-
-        return blueprint
+class TeamsOff(ChannelOff):
+    channel, title, settings = "botframework", "Teams", (ID_ENV, PASSWORD_ENV)

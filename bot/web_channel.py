@@ -51,10 +51,6 @@ class WebChatPage(InputChannel):
     def name(cls) -> str:
         return "web"
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[dict]) -> "WebChatPage":
-        return cls()
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = Blueprint("common_ground_web", __name__)
 

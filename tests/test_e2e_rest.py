@@ -28,15 +28,18 @@ def conversation(servers, user):
 @pytest.fixture(scope="module")
 def sqlite_servers(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e-sqlite")
-    servers = Servers(f"sqlite:///{workdir / 'e2e.db'}", workdir, env={"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": ""})
+    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
+    servers = Servers(f"sqlite:///{workdir / 'e2e.db'}", workdir, env=channels_off)
     servers.start()
     yield servers
     servers.stop()
 
 
-def test_the_slack_channel_is_off_without_its_settings(sqlite_servers):
+def test_slack_and_teams_are_off_without_their_settings(sqlite_servers):
     status, text = sqlite_servers.post("/webhooks/slack/webhook", b"{}", {"Content-Type": "application/json"})
-    assert status == 404 and "set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in text
+    assert status == 404 and "The Slack channel is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in text
+    status, text = sqlite_servers.post("/webhooks/botframework/webhook", b"{}", {"Content-Type": "application/json"})
+    assert status == 404 and "The Teams channel is off: set TEAMS_APP_ID and TEAMS_APP_PASSWORD" in text
 
 
 def test_whole_self_assessment_with_detours_then_export(sqlite_servers):

@@ -43,10 +43,14 @@ def stored_report(token: str, filename: str) -> Optional[Path]:
     return path if path.is_file() else None
 
 
+def _asked_by(folder: Path, sender: str) -> bool:
+    marker = folder / OWNER
+    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == _owner(sender)
+
+
 def owned_by(path: Path, sender: str) -> bool:
     """Whether `sender` asked for the report at `path`."""
-    marker = path.parent / OWNER
-    return marker.is_file() and marker.read_text(encoding="utf-8").strip() == _owner(sender)
+    return _asked_by(path.parent, sender)
 
 
 def prune(now: Optional[float] = None) -> int:
@@ -61,10 +65,9 @@ def prune(now: Optional[float] = None) -> int:
 
 def forget(sender: str) -> int:
     """Removes every report `sender` asked for; returns how many."""
-    root, owner, removed = reports_dir(), _owner(sender), 0
+    root, removed = reports_dir(), 0
     for folder in root.iterdir() if root.is_dir() else ():
-        marker = folder / OWNER
-        if folder.is_dir() and marker.is_file() and marker.read_text(encoding="utf-8").strip() == owner:
+        if folder.is_dir() and _asked_by(folder, sender):
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed

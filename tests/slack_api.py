@@ -6,28 +6,20 @@ have been posted or uploaded.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.servers import free_port
+from tests.stand_in import QuietHandler, StandIn
 
 
-class SlackAPI:
+class SlackAPI(StandIn):
     def __init__(self) -> None:
-        self.port = free_port()
         self.calls: list[dict] = []
-        self.lock = threading.Lock()
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
+        class Handler(QuietHandler):
             def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
+                raw = self.body()
                 url = urllib.parse.urlparse(self.path)
                 kind = self.headers.get("Content-Type", "")
                 if "json" in kind:
@@ -44,31 +36,21 @@ class SlackAPI:
                 if method == "chat.postMessage":
                     reply.update(channel=body.get("channel"), ts=f"{time.time():.6f}")
                 elif method == "files.getUploadURLExternal":
-                    reply.update(upload_url=f"http://127.0.0.1:{api.port}/upload/F1", file_id="F1")
+                    reply.update(upload_url=f"{api.base}/upload/F1", file_id="F1")
                 elif method in ("files.completeUploadExternal", "files.info"):
                     reply.update(files=[{"id": "F1"}], file={"id": "F1"})
-                data = json.dumps(reply).encode() if not url.path.startswith("/upload/") else b"OK"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain" if url.path.startswith("/upload/") else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                if url.path.startswith("/upload/"):
+                    self.answer(b"OK", "text/plain")
+                else:
+                    self.answer(reply)
 
             do_GET = do_POST = _answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/"
-
-    def start(self) -> "SlackAPI":
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
+        return f"{self.base}/api/"
 
     def posted(self, method: str = "chat.postMessage") -> list[dict]:
         with self.lock:

@@ -113,16 +113,22 @@ class Guide:
     # --- inside a stage ----------------------------------------------------------------------
     def handle(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
         """An answer (or skip / back / change) for the open question of `form`."""
-        request = requested_worksheet(text)
-        position = self.workbook.current(sender) if form == WORKSHEET_FORM else None
         team_request = intent in TEAM_INTENTS and len(text.split()) <= 10 and parse_team_request(text) is not None
-        if team_request or (request is not None and not (position and position[0] == request)):
-            # ("begin implementation in May" inside a check-in is an answer, not a switch)
+        if team_request or self._asks_to_switch(sender, text, form):
             return Turn((Reply("We're in the middle of something: your answers so far are saved. Say \"I have to "
                                "run\" to pause it, then ask again to switch."),), True)
         if form == SELF_ASSESSMENT_FORM:
             return self.assessment.handle(sender, text, intent)
         return self.workbook.handle(sender, text)
+
+    def _asks_to_switch(self, sender: str, text: str, form: Optional[str]) -> bool:
+        """A request to open another worksheet. One naming the worksheet already open ("begin
+        implementation in May" inside a check-in) is an answer; the position is read only then."""
+        request = requested_worksheet(text)
+        if request is None:
+            return False
+        position = self.workbook.current(sender) if form == WORKSHEET_FORM else None
+        return not (position and position[0] == request)
 
     def navigate(self, sender: str, text: str, intent: Optional[str]) -> tuple[Turn, Optional[str]]:
         """Skip / go back / change said while no question is open: applied to the current stage."""

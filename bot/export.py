@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Optional
 
 from bot import attribution
-from bot.assessment import SelfAssessment
+from bot.assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
 from bot.db import Database
 from bot.guide import Guide
-from bot.assessment import STAGE as SELF_ASSESSMENT
 from bot.journey import DONE, IN_PROGRESS, NOT_STARTED
 from bot.knowledge import Knowledge, knowledge as load_default
-from bot.ratings import LABELS
+from bot.ratings import LABELS, RATINGS
 from bot.team_comparison import as_dict as comparison_dict
 from bot.team_profile import sector_labels
 from bot.teams import display_names, member_profile
@@ -174,8 +173,7 @@ def _comparison_markdown(comparison: dict, kb: Knowledge) -> list[str]:
         for factor in dimension.factors:
             f = part["factors"][factor.id]
             counts = f["counts"] or {}
-            cells = [str(counts.get(r, "-")) if f["shown"] else "-" for r in
-                     ("strongly_disagree", "disagree", "agree", "strongly_agree", "not_applicable")]
+            cells = [str(counts.get(r, "-")) if f["shown"] else "-" for r in RATINGS]
             average = f"{f['mean']:.1f}" if f["mean"] is not None else "-"
             lines.append(f"| {factor.number} | {factor.title} | {f['answered']} | " + " | ".join(cells) +
                          f" | {average} | {_cell(f['prompt'] or '-')} |")

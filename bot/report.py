@@ -14,11 +14,11 @@ from typing import Any, Optional, Union
 
 from bot import charts
 from bot.knowledge import Knowledge
-from bot.ratings import SCORES
+from bot.ratings import RATINGS, SCORES
 from bot.scoring import readiness_score
 from bot.team_profile import sector_labels
 
-SCALE = ("strongly_disagree", "disagree", "agree", "strongly_agree", "not_applicable")
+SCALE = RATINGS   # the columns of the self-assessment tables, in the toolkit's order
 SCALE_HEADINGS = ("Strongly disagree", "Disagree", "Agree", "Strongly agree", "N/A")
 STAGE_LETTERS = (("purpose", "A. Purpose"), ("self_assessment", "B. Self-assessment"), ("planning", "C. Planning"),
                  ("implementation", "D. Implementing"), ("sustainability", "E. Sustaining"))

@@ -39,6 +39,14 @@ def pending_reminders(db: Database) -> list[tuple[str, str, datetime]]:
         return [(sender, r.name, r.due_at) for sender, r in repo.pending_reminders()]
 
 
+def _schedule(scheduler: Any, agent: Any, event: ReminderScheduled, sender: str, due: datetime,
+              earliest: datetime) -> None:
+    """Hands one reminder to Rasa's scheduler, as Rasa itself does, but not before `earliest`."""
+    scheduler.add_job(agent.processor.handle_reminder, "date", run_date=max(due, earliest),
+                      args=[event, sender, CollectingOutputChannel()], id=event.name, replace_existing=True,
+                      name=event.scheduled_job_name(sender))
+
+
 async def restore_reminders(agent: Any, now: Optional[datetime] = None) -> int:
     """Schedules every undelivered reminder again; returns how many were scheduled."""
     db = Database()
@@ -55,9 +63,7 @@ async def restore_reminders(agent: Any, now: Optional[datetime] = None) -> int:
         event = next((e for e in reversed(events) if isinstance(e, ReminderScheduled) and e.name == name), None)
         if event is None:  # the conversation was reset: nothing to deliver into
             continue
-        scheduler.add_job(agent.processor.handle_reminder, "date", run_date=max(due, now + OVERDUE_DELAY),
-                          args=[event, sender, CollectingOutputChannel()], id=name, replace_existing=True,
-                          name=event.scheduled_job_name(sender))
+        _schedule(scheduler, agent, event, sender, due, now + OVERDUE_DELAY)
         restored += 1
     return restored
 
@@ -78,9 +84,7 @@ async def schedule_requested(agent: Any, db: Database, now: Optional[datetime] =
             if not any(isinstance(e, ReminderScheduled) and e.name == name for e in tracker.events):
                 tracker.update(event)
                 await agent.tracker_store.save(tracker)
-        scheduler.add_job(agent.processor.handle_reminder, "date", run_date=max(due, now + timedelta(seconds=1)),
-                          args=[event, sender, CollectingOutputChannel()], id=name, replace_existing=True,
-                          name=event.scheduled_job_name(sender))
+        _schedule(scheduler, agent, event, sender, due, now + timedelta(seconds=1))
         scheduled += 1
     return scheduled
 

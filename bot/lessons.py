@@ -24,6 +24,8 @@ THEMES = ("enrollment", "data_sharing", "english_learners", "special_education",
           "communication", "equity", "school_safety", "policy")
 REQUIRED = ("id", "title", "place", "initiative", "kind", "stages", "dimensions", "themes", "summary", "details",
             "went_well", "source")
+# The fields that state facts; each comes from the lesson's `source` unless `sources` names another for it.
+FACT_FIELDS = ("initiative", "summary", "details", "went_well", "went_wrong")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,18 @@ class Lesson:
     went_wrong: Optional[str]
     source_document: str
     source_section: str
+    field_sources: tuple[tuple[str, str, str], ...] = ()  # (field, document, section) where not the default
 
     @property
     def source(self) -> str:
         return f"{self.source_document}, section \"{self.source_section}\""
+
+    def source_of(self, field: str) -> tuple[str, str]:
+        """The (document, section) a field's facts come from."""
+        for name, document, section in self.field_sources:
+            if name == field:
+                return document, section
+        return self.source_document, self.source_section
 
     def search_text(self) -> dict[str, str]:
         """The lesson's text by field, for the search index."""
@@ -67,6 +77,22 @@ def _check_ids(values, allowed, where: str, what: str) -> tuple[str, ...]:
     if unknown:
         raise KnowledgeError(f"{where}: unknown {what} {unknown}")
     return values
+
+
+def _field_sources(value, default: dict, where: str) -> tuple[tuple[str, str, str], ...]:
+    """`sources: {went_wrong: {section: ...}}`: a field drawn from another section (or document)."""
+    if value in (None, {}):
+        return ()
+    if not isinstance(value, dict):
+        raise KnowledgeError(f"{where}: sources must map a field to its document and section")
+    found = []
+    for field, entry in value.items():
+        if field not in FACT_FIELDS:
+            raise KnowledgeError(f"{where}: sources names '{field}', which is not one of {FACT_FIELDS}")
+        if not isinstance(entry, dict) or not entry.get("section"):
+            raise KnowledgeError(f"{where}: sources.{field} needs a section")
+        found.append((field, _text(entry.get("document") or default["document"]), _text(entry["section"])))
+    return tuple(found)
 
 
 def load_lessons(directory: Path = LESSONS_DIR, kb: Optional[Knowledge] = None) -> tuple[Lesson, ...]:
@@ -95,6 +121,7 @@ def load_lessons(directory: Path = LESSONS_DIR, kb: Optional[Knowledge] = None) 
         source = data["source"] if isinstance(data["source"], dict) else {}
         if not source.get("document") or not source.get("section"):
             raise KnowledgeError(f"{where}: source needs a document and a section")
+        field_sources = _field_sources(data.get("sources"), source, where)
         lessons.append(Lesson(
             id=data["id"], title=_text(data["title"]), place=data["place"], initiative=_text(data["initiative"]),
             kind=data["kind"],
@@ -106,6 +133,7 @@ def load_lessons(directory: Path = LESSONS_DIR, kb: Optional[Knowledge] = None) 
             summary=_text(data["summary"]), details=_text(data["details"]), went_well=_text(data["went_well"]),
             went_wrong=_text(data.get("went_wrong")) or None,
             source_document=_text(source["document"]), source_section=_text(source["section"]),
+            field_sources=field_sources,
         ))
     if not lessons:
         raise KnowledgeError(f"no lessons found in {directory}")

@@ -94,7 +94,8 @@ class Advisor:
         lesson = self.lesson(lesson_id)
         if lesson is None:
             return [Reply("Which lesson? Ask me about one first, e.g. \"what did DC do about enrollment?\".")]
-        replies = [Reply(f"{lesson.title}\n{lesson.details}")]
+        replies = [Reply(f"{lesson.title}\n{lesson.details}"
+                         + (f"\n\n{lesson.table.as_text()}" if lesson.table else ""))]
         outcome = f"What went well: {lesson.went_well}"
         if lesson.went_wrong:
             outcome += f"\nWhat went wrong: {lesson.went_wrong}"

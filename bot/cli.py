@@ -95,9 +95,13 @@ def cmd_smart_check(args: argparse.Namespace) -> int:
 
 
 def cmd_lessons(args: argparse.Namespace) -> int:
+    if args.show:
+        return _show_lesson(args.show, args.format)
+    if args.check:
+        return _check_lessons()
     from bot.lesson_search import lesson_search
-    if not args.query.strip():
-        raise CliError("the question is empty; pass it in quotes")
+    if not (args.query or "").strip():
+        raise CliError("the question is empty; pass it in quotes (or --show ID, or --check)")
     if args.top < 1:
         raise CliError("--top must be at least 1")
     hits = lesson_search().search(args.query, top=args.top)
@@ -111,6 +115,50 @@ def cmd_lessons(args: argparse.Namespace) -> int:
         print(f"{rank}. {lesson.title} [{lesson.id}] ({lesson.place}; score {hit.score:.2f})\n"
               f"   {lesson.summary}\n   Source: {lesson.source}")
     return 0
+
+
+FIELD_LABELS = {"initiative": "Initiative", "summary": "Summary", "details": "Details",
+                "went_well": "What went well", "went_wrong": "What went wrong"}
+
+
+def _show_lesson(lesson_id: str, form: str) -> int:
+    """One lesson, every fact-bearing field followed by the source section it comes from."""
+    from bot.lessons import FACT_FIELDS, lessons
+    lesson = next((l for l in lessons() if l.id == lesson_id), None)
+    if lesson is None:
+        close = [l.id for l in lessons() if lesson_id.lower() in l.id][:5]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `python -m bot lessons \"QUESTION\"` finds ids"
+        raise CliError(f"no lesson has the id '{lesson_id}'{hint}")
+    fields = [(f, getattr(lesson, f)) for f in FACT_FIELDS if getattr(lesson, f)]
+    sources = list(dict.fromkeys(lesson.source_of(f) for f, _ in fields))
+    if form == "json":
+        print(json.dumps({"id": lesson.id, "title": lesson.title, "place": lesson.place, "kind": lesson.kind,
+                          "fields": {f: {"text": text, "source": dict(zip(("document", "section"), lesson.source_of(f)))}
+                                     for f, text in fields},
+                          "table": lesson.table.as_text() if lesson.table else None}, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{lesson.title} [{lesson.id}]\n{lesson.place}, {lesson.kind}; stages: {', '.join(lesson.stages)}")
+    for field, text in fields:
+        print(f"\n{FIELD_LABELS[field]} [{sources.index(lesson.source_of(field)) + 1}]: {text}")
+        if field == "details" and lesson.table:
+            print("\n" + lesson.table.as_text())
+    print("\nSources:")
+    for number, (document, section) in enumerate(sources, start=1):
+        print(f"  [{number}] {document}, section \"{section}\"")
+    return 0
+
+
+def _check_lessons() -> int:
+    """Every name and figure in the lessons that the cited seed does not hold (exit 1 if any)."""
+    from bot.lessons import lessons
+    from bot.provenance import SEEDS_DIR, check_lessons
+    if not SEEDS_DIR.is_dir():
+        raise CliError(f"the source documents are not beside this checkout ({SEEDS_DIR})")
+    missing = check_lessons(lessons())
+    for entry in missing:
+        print(entry)
+    print(f"{len(lessons())} lessons checked against {SEEDS_DIR}: {len(missing)} names or figures not found")
+    return 1 if missing else 0
 
 
 def cmd_parse_rating(args: argparse.Namespace) -> int:
@@ -143,8 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     smart.add_argument("goal", help="the goal's text, in quotes")
     smart.add_argument("--format", choices=("json", "text"), default="text")
     smart.set_defaults(func=cmd_smart_check)
-    lessons = commands.add_parser("lessons", help="find the lessons that answer a question")
-    lessons.add_argument("query", help="the question, in quotes")
+    lessons = commands.add_parser("lessons", help="find the lessons that answer a question, show one, or check them")
+    lessons.add_argument("query", nargs="?", help="the question, in quotes")
+    lessons.add_argument("--show", metavar="ID", help="print one lesson with the source of each field")
+    lessons.add_argument("--check", action="store_true",
+                         help="check every lesson's names and figures against the source documents it cites")
     lessons.add_argument("--top", type=int, default=5, help="how many lessons (default 5)")
     lessons.add_argument("--format", choices=("json", "text"), default="text")
     lessons.set_defaults(func=cmd_lessons)

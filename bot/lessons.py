@@ -29,6 +29,25 @@ FACT_FIELDS = ("initiative", "summary", "details", "went_well", "went_wrong")
 
 
 @dataclass(frozen=True)
+class LessonTable:
+    """A small chart from a source, reproduced as given: every mark in its cell, blanks as blanks."""
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    legend: str
+
+    def as_text(self) -> str:
+        """The chart as aligned plain text, for chat windows and the terminal."""
+        grid = [self.columns, *self.rows]
+        widths = [max(len(row[i]) for row in grid) for i in range(len(self.columns))]
+        lines = [self.caption]
+        for row in grid:
+            lines.append("  ".join((cell or "-").ljust(width) for cell, width in zip(row, widths)).rstrip())
+        lines.append(f"({self.legend}; - not marked)")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
 class Lesson:
     id: str
     title: str
@@ -47,6 +66,7 @@ class Lesson:
     source_document: str
     source_section: str
     field_sources: tuple[tuple[str, str, str], ...] = ()  # (field, document, section) where not the default
+    table: Optional["LessonTable"] = None  # a chart from the source, cell by cell (blanks kept)
 
     @property
     def source(self) -> str:
@@ -95,6 +115,18 @@ def _field_sources(value, default: dict, where: str) -> tuple[tuple[str, str, st
     return tuple(found)
 
 
+def _table(value, where: str) -> Optional[LessonTable]:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value.get("columns") or not value.get("rows"):
+        raise KnowledgeError(f"{where}: table needs columns and rows")
+    columns = tuple(_text(c) for c in value["columns"])
+    rows = tuple(tuple(_text(c) for c in row) for row in value["rows"])
+    if any(len(row) != len(columns) for row in rows):
+        raise KnowledgeError(f"{where}: every table row needs {len(columns)} cells (blank ones as \"\")")
+    return LessonTable(_text(value.get("caption")), columns, rows, _text(value.get("legend")))
+
+
 def load_lessons(directory: Path = LESSONS_DIR, kb: Optional[Knowledge] = None) -> tuple[Lesson, ...]:
     kb = kb or load_default()
     stages = {s.id for s in kb.stages}
@@ -133,7 +165,7 @@ def load_lessons(directory: Path = LESSONS_DIR, kb: Optional[Knowledge] = None) 
             summary=_text(data["summary"]), details=_text(data["details"]), went_well=_text(data["went_well"]),
             went_wrong=_text(data.get("went_wrong")) or None,
             source_document=_text(source["document"]), source_section=_text(source["section"]),
-            field_sources=field_sources,
+            field_sources=field_sources, table=_table(data.get("table"), where),
         ))
     if not lessons:
         raise KnowledgeError(f"no lessons found in {directory}")

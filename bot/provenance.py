@@ -8,6 +8,7 @@ Only names and figures are compared: wording is deliberately not.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,9 @@ from typing import Iterable, Optional
 
 from bot.lessons import FACT_FIELDS, Lesson
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+# The source documents sit beside the checkout on the team's machines and in CI.
+SEEDS_DIR = Path(os.environ.get("COMMON_GROUND_SEEDS_DIR")
+                 or Path(__file__).resolve().parent.parent.parent / "shared" / "seeds")
 
 # Capitalised words that are ordinary English in our own sentences, not names a source must hold.
 COMMON_WORDS = frozenset("""

@@ -130,7 +130,9 @@ def _show_lesson(lesson_id: str, form: str) -> int:
         hint = f"; did you mean {', '.join(close)}?" if close else "; `python -m bot lessons \"QUESTION\"` finds ids"
         raise CliError(f"no lesson has the id '{lesson_id}'{hint}")
     fields = [(f, getattr(lesson, f)) for f in FACT_FIELDS if getattr(lesson, f)]
-    sources = list(dict.fromkeys(lesson.source_of(f) for f, _ in fields))
+    used = [lesson.source_of(f) for f, _ in fields]
+    default = (lesson.source_document, lesson.source_section)
+    sources = list(dict.fromkeys(([default] if default in used else []) + used))  # the lesson's own source first
     if form == "json":
         print(json.dumps({"id": lesson.id, "title": lesson.title, "place": lesson.place, "kind": lesson.kind,
                           "fields": {f: {"text": text, "source": dict(zip(("document", "section"), lesson.source_of(f)))}

@@ -18,13 +18,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from bot.advisor import asks_for_more, asks_for_related
-from bot.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
-from bot.privacy import is_confirmation, is_delete_request, is_keep
-from bot.replies import Reply
-from bot.reminders import is_reminder_request
-from bot.report_delivery import FILE_CHANNELS, FILE_KEY, deliver, is_report_request
-from bot.text import looks_like_pause, looks_like_progress_request
+from bot.lessons.advisor import asks_for_more, asks_for_related
+from bot.conversation.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
+from bot.conversation.privacy import is_confirmation, is_delete_request, is_keep
+from bot.language.replies import Reply
+from bot.conversation.reminders import is_reminder_request
+from bot.reports.delivery import FILE_CHANNELS, FILE_KEY, deliver, is_report_request
+from bot.language.text import looks_like_pause, looks_like_progress_request
 
 RESUME_SLOT = "resume_form"
 REMINDER_INTENT = "EXTERNAL_reminder"
@@ -354,7 +354,7 @@ def asked_to_delete_just_before(tracker: Tracker) -> bool:
 class ActionDeleteMyData(Action):
     """"Delete my data" asks for a confirmation; "yes, delete everything" right after it deletes.
     The `data_deleted` slot marks the moment for the tracker store, which then drops the
-    conversation so far (bot/tracker_store.py): the typed answers live there too."""
+    conversation so far (bot/rasa_plugins/tracker_store.py): the typed answers live there too."""
 
     def name(self) -> str:
         return "action_delete_my_data"
@@ -386,7 +386,7 @@ class ActionSendReport(Action):
         channel = tracker.get_latest_input_channel()
         replies, made = deliver(services.guide(), tracker.sender_id, latest_text(tracker), channel)
         send(dispatcher, replies)
-        if made is not None and channel in FILE_CHANNELS:   # the channel uploads it (bot/slack_channel.py)
+        if made is not None and channel in FILE_CHANNELS:   # the channel uploads it (bot/rasa_plugins/channels/slack.py)
             dispatcher.utter_message(json_message={FILE_KEY: {"path": str(made.path), "title": made.path.name,
                                                               "link": made.link}})
         return []

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.db import Database
-from bot.guide import Guide
-from bot.home import Home
+from bot.storage.db import Database
+from bot.conversation.guide import Guide
+from bot.conversation.home import Home
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ class CliError(Exception):
 
 
 def _database():
-    from bot.db import Database
+    from bot.storage.db import Database
     try:
         return Database()
     except SQLAlchemyError as error:
@@ -29,7 +29,7 @@ def _database():
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown, to_markdown
+    from bot.reports.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown, to_markdown
     db = _database()
     try:
         if args.team is not None:
@@ -53,10 +53,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _write_report(args: argparse.Namespace, data: dict) -> int:
-    from bot.knowledge import knowledge
-    from bot.report import team_report, user_report
-    from bot.report_docx import write_docx
-    from bot.report_html import render_html
+    from bot.content.knowledge import knowledge
+    from bot.reports.blocks import team_report, user_report
+    from bot.reports.docx import write_docx
+    from bot.reports.html import render_html
     report = (team_report if args.team is not None else user_report)(data, knowledge())
     if args.format == "docx":
         if not args.output:
@@ -79,7 +79,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_smart_check(args: argparse.Namespace) -> int:
-    from bot.smart import check_goal
+    from bot.language.smart import check_goal
     if not args.goal.strip():
         raise CliError("the goal is empty; pass the goal's text in quotes")
     check = check_goal(args.goal)
@@ -99,7 +99,7 @@ def cmd_lessons(args: argparse.Namespace) -> int:
         return _show_lesson(args.show, args.format)
     if args.check:
         return _check_lessons()
-    from bot.lesson_search import lesson_search
+    from bot.lessons.search import lesson_search
     if not (args.query or "").strip():
         raise CliError("the question is empty; pass it in quotes (or --show ID, or --check)")
     if args.top < 1:
@@ -123,7 +123,7 @@ FIELD_LABELS = {"initiative": "Initiative", "summary": "Summary", "details": "De
 
 def _show_lesson(lesson_id: str, form: str) -> int:
     """One lesson, every fact-bearing field followed by the source section it comes from."""
-    from bot.lessons import FACT_FIELDS, lessons
+    from bot.lessons.catalogue import FACT_FIELDS, lessons
     lesson = next((l for l in lessons() if l.id == lesson_id), None)
     if lesson is None:
         close = [l.id for l in lessons() if lesson_id.lower() in l.id][:5]
@@ -152,8 +152,8 @@ def _show_lesson(lesson_id: str, form: str) -> int:
 
 def _check_lessons() -> int:
     """Every name and figure in the lessons that the cited seed does not hold (exit 1 if any)."""
-    from bot.lessons import lessons
-    from bot.provenance import SEEDS_DIR, check_lessons
+    from bot.lessons.catalogue import lessons
+    from bot.lessons.provenance import SEEDS_DIR, check_lessons
     if not SEEDS_DIR.is_dir():
         raise CliError(f"the source documents are not beside this checkout ({SEEDS_DIR})")
     missing = check_lessons(lessons())
@@ -164,7 +164,7 @@ def _check_lessons() -> int:
 
 
 def cmd_parse_rating(args: argparse.Namespace) -> int:
-    from bot.ratings import parse_rating
+    from bot.language.ratings import parse_rating
     parsed = parse_rating(args.text)
     print(json.dumps({"rating": parsed.rating, "note": parsed.note, "reason": parsed.reason}))
     return 0

@@ -22,7 +22,7 @@ def database_url() -> str:
 
 
 # Reports asked for in chat are written here, one unguessable folder per report, and served by
-# the Rasa server (bot/report_channel.py) at PUBLIC_URL/webhooks/reports/<token>/<file>.
+# the Rasa server (bot/rasa_plugins/report_downloads.py) at PUBLIC_URL/webhooks/reports/<token>/<file>.
 REPORTS_DIR_ENV = "COMMON_GROUND_REPORTS_DIR"
 PUBLIC_URL_ENV = "COMMON_GROUND_PUBLIC_URL"
 

@@ -14,8 +14,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.lesson_search import LessonSearch, PlainBM25  # noqa: E402
-from bot.lessons import lessons  # noqa: E402
+from bot.lessons.search import LessonSearch, PlainBM25  # noqa: E402
+from bot.lessons.catalogue import lessons  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 

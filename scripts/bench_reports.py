@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.db import Database  # noqa: E402
-from bot.export import export_team, export_user  # noqa: E402
-from bot.guide import Guide  # noqa: E402
-from bot.knowledge import knowledge  # noqa: E402
-from bot.report import team_report, user_report  # noqa: E402
-from bot.report_docx import write_docx  # noqa: E402
-from bot.report_html import render_html  # noqa: E402
+from bot.storage.db import Database  # noqa: E402
+from bot.reports.export import export_team, export_user  # noqa: E402
+from bot.conversation.guide import Guide  # noqa: E402
+from bot.content.knowledge import knowledge  # noqa: E402
+from bot.reports.blocks import team_report, user_report  # noqa: E402
+from bot.reports.docx import write_docx  # noqa: E402
+from bot.reports.html import render_html  # noqa: E402
 
 RUNS = 5
 SECTORS = ["District", "Charter", "Catholic or private school", "City or state agency", "Community partner"]

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.db import Database
-from bot.knowledge import knowledge
+from bot.storage.db import Database
+from bot.content.knowledge import knowledge
 
 POSTGRES_URL = os.environ.get("COMMON_GROUND_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("COMMON_GROUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")

@@ -54,8 +54,8 @@ class Servers:
         endpoints = self.workdir / "endpoints.yml"
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
-            "tracker_store:\n  type: bot.tracker_store.CommonGroundTrackerStore\n"
-            "lock_store:\n  type: bot.lock_store.CommonGroundLockStore\n")
+            "tracker_store:\n  type: bot.rasa_plugins.tracker_store.CommonGroundTrackerStore\n"
+            "lock_store:\n  type: bot.rasa_plugins.lock_store.CommonGroundLockStore\n")
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(self.actions_port)])
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),

@@ -1,8 +1,8 @@
 """The self-assessment conversation at the service level: what a user sees and what is stored."""
 import pytest
 
-from bot.assessment import SelfAssessment
-from bot.export import UnknownUser, export_user, to_markdown
+from bot.assessment.self_assessment import SelfAssessment
+from bot.reports.export import UnknownUser, export_user, to_markdown
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from bot.assessment import SelfAssessment
-from bot.db import Database
+from bot.assessment.self_assessment import SelfAssessment
+from bot.storage.db import Database
 from tests.servers import PROJECT
 
 
@@ -61,7 +61,7 @@ def test_errors_are_one_clear_line(url, args, message):
 def test_export_team_json_and_markdown(url):
     from datetime import datetime
 
-    from bot.guide import Guide
+    from bot.conversation.guide import Guide
     guide = Guide(Database(url))
     turn, _, _ = guide.team("cli-user", "create a team called Boston Compact", datetime.now())
     code = turn.replies[0].text.split("join team ")[1][:6]

@@ -3,13 +3,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-import bot.checklists as checklists
-from bot.checklists import parse_status
-from bot.db import Database
-from bot.export import export_user, to_markdown
-from bot.guide import Guide
-from bot.home import Home
-from bot.reminders import parse_request
+import bot.worksheets.checklists as checklists
+from bot.worksheets.checklists import parse_status
+from bot.storage.db import Database
+from bot.reports.export import export_user, to_markdown
+from bot.conversation.guide import Guide
+from bot.conversation.home import Home
+from bot.conversation.reminders import parse_request
 from tests.test_workbook import fill_purpose, run_five_whys, say
 
 

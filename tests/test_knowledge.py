@@ -4,8 +4,8 @@ import shutil
 import pytest
 import yaml
 
-from bot.explain import find_term
-from bot.knowledge import KnowledgeError, load_knowledge, KNOWLEDGE_DIR
+from bot.language.explain import find_term
+from bot.content.knowledge import KnowledgeError, load_knowledge, KNOWLEDGE_DIR
 
 
 def test_seventeen_factors_in_the_toolkit_order(kb):

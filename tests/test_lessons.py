@@ -8,10 +8,10 @@ import sys
 import pytest
 import yaml
 
-from bot.advisor import Advisor
-from bot.knowledge import KnowledgeError
-from bot.lesson_search import LessonSearch, lesson_search
-from bot.lessons import LESSONS_DIR, THEMES, load_lessons, lessons
+from bot.lessons.advisor import Advisor
+from bot.content.knowledge import KnowledgeError
+from bot.lessons.search import LessonSearch, lesson_search
+from bot.lessons.catalogue import LESSONS_DIR, THEMES, load_lessons, lessons
 from tests.servers import PROJECT
 
 QUESTION_FILES = sorted(glob.glob(str(PROJECT / "tests" / "data" / "lesson_questions_*.yml")))

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bot.lessons import FACT_FIELDS, lessons
-from bot.provenance import SEEDS_DIR, check_lesson, check_lessons, lesson_exceptions, names_and_figures
+from bot.lessons.catalogue import FACT_FIELDS, lessons
+from bot.lessons.provenance import SEEDS_DIR, check_lesson, check_lessons, lesson_exceptions, names_and_figures
 from tests.conftest import SERVICES_REQUIRED
 from tests.servers import PROJECT
 

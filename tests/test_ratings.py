@@ -1,7 +1,7 @@
 """The rating parser on the many ways busy people answer, and on what it must refuse."""
 import pytest
 
-from bot.ratings import CONFLICT, EMPTY, IN_BETWEEN, OFF_SCALE, QUESTION, UNCLEAR, UNSURE, parse_rating
+from bot.language.ratings import CONFLICT, EMPTY, IN_BETWEEN, OFF_SCALE, QUESTION, UNCLEAR, UNSURE, parse_rating
 
 CASES = [
     # the scale itself, as buttons send it and as people type it

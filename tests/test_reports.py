@@ -4,14 +4,14 @@ from datetime import date
 import pytest
 from docx import Document
 
-from bot import charts
-from bot.export import export_team, export_user
-from bot.guide import Guide
-from bot.report import Chart, user_report, team_report
-from bot.report_store import stored_report
-from bot.report_delivery import deliver
-from bot.report_docx import write_docx
-from bot.report_html import render_html
+from bot.reports import charts
+from bot.reports.export import export_team, export_user
+from bot.conversation.guide import Guide
+from bot.reports.blocks import Chart, user_report, team_report
+from bot.reports.store import stored_report
+from bot.reports.delivery import deliver
+from bot.reports.docx import write_docx
+from bot.reports.html import render_html
 from tests.test_journey import answer_assessment, complete_purpose
 from tests.test_teams import ANA, BEN, CARA, boston, team
 from tests.test_workbook import run_five_whys
@@ -145,7 +145,7 @@ def test_download_links_only_reach_stored_reports(reports_dir, token, filename):
 
 def test_deleting_my_data_deletes_my_reports_and_old_reports_expire(guide, reports_dir):
     import os
-    from bot import report_store
+    from bot.reports import store as report_store
     guide.start_self_assessment("u")
     guide.start_self_assessment("other")
     mine = deliver(guide, "u", "send me my report", "rest")[1].path

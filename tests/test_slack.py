@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from bot.slack_channel import split_text
+from bot.rasa_plugins.channels.slack import split_text
 from tests.servers import Servers
 from tests.slack_api import SlackAPI
 

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from bot.smart import ISSUE_MEASURABLE, ISSUE_RESULTS, ISSUE_SPECIFIC, ISSUE_TIME, check_goal
+from bot.language.smart import ISSUE_MEASURABLE, ISSUE_RESULTS, ISSUE_SPECIFIC, ISSUE_TIME, check_goal
 
 T, F = True, False
 

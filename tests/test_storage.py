@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import inspect
 
-from bot.db import Database
+from bot.storage.db import Database
 from tests.conftest import postgres_schema
 
 
@@ -110,7 +110,7 @@ def test_upgrading_an_earlier_schema_keeps_answers_as_round_one(empty_url):
     from alembic import command
     from sqlalchemy import create_engine, text
 
-    from bot.db import alembic_config
+    from bot.storage.db import alembic_config
 
     engine = create_engine(empty_url, future=True)
     with engine.begin() as connection:

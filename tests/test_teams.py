@@ -4,11 +4,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown
-from bot.guide import Guide
-from bot.models import utcnow
-from bot.privacy import is_confirmation, is_delete_request, is_keep
-from bot.teams import ALPHABET, parse_request, read_code
+from bot.reports.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown
+from bot.conversation.guide import Guide
+from bot.storage.models import utcnow
+from bot.conversation.privacy import is_confirmation, is_delete_request, is_keep
+from bot.teams.service import ALPHABET, parse_request, read_code
 from tests.test_journey import answer_assessment
 from tests.test_workbook import say
 
@@ -416,7 +416,7 @@ def test_turning_a_deletion_down(text):
 
 
 def test_the_team_texts_name_the_sectors_the_profile_offers(guide):
-    from bot.team_profile import TeamProfile, sector_labels
+    from bot.worksheets.team_profile import TeamProfile, sector_labels
     sector = next(f for f in TeamProfile().fields({}) if f.path == "sector")
     assert list(sector_labels()) == ["district", "charter", "catholic_private", "agency", "community"]
     assert sector.options == tuple(sector_labels().values())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.web_channel import WEBCHAT_JS
+from bot.rasa_plugins.channels.web import WEBCHAT_JS
 from tests.servers import PROJECT, Servers
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,10 +93,10 @@ def _sender(servers) -> str:
 
 
 def test_a_rendered_page_of_the_html_report(browser, tmp_path, sqlite_db, kb):
-    from bot.export import export_user
-    from bot.guide import Guide
-    from bot.report import user_report
-    from bot.report_html import write_html
+    from bot.reports.export import export_user
+    from bot.conversation.guide import Guide
+    from bot.reports.blocks import user_report
+    from bot.reports.html import write_html
     guide = Guide(sqlite_db, kb)
     guide.start_self_assessment("u")
     guide.assessment.handle("u", "agree, <b>our</b> board meets monthly")

@@ -1,8 +1,8 @@
 """Stages A and C at the service level: the worksheets, their navigation, and the export."""
 import pytest
 
-from bot.export import export_user, to_markdown
-from bot.guide import Guide
+from bot.reports.export import export_user, to_markdown
+from bot.conversation.guide import Guide
 
 
 @pytest.fixture

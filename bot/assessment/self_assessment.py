@@ -1,0 +1,429 @@
+"""Stage B as a conversation: asks each factor, reads the answer, moves on, sums up.
+
+The service keeps every bit of state in the database (which question is awaited, every
+rating, note, skip and next step), so a pause, a lost connection or a server restart costs
+nothing: the next turn reads where things stand. Rasa's form only decides *when* to call it.
+
+Steps run in the toolkit's order: the factors of a dimension, then that dimension's
+optional next steps (after its summary), then the next dimension.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from bot.storage.db import Database
+from bot.language.explain import explain, find_term
+from bot.content.knowledge import Dimension, Factor, Knowledge, knowledge as load_default
+from bot.storage.models import Participant
+from bot.language.commands import BACK, SKIP, Command, declines, parse_command
+from bot.language.ratings import (CONFLICT, EMPTY, IN_BETWEEN, LABELS, OFF_SCALE, QUESTION, RATINGS, UNSURE,
+                         parse_rating)
+from bot.language.replies import Button, Reply
+from bot.storage.repository import Repository
+from bot.assessment.scoring import NEEDS_WORK, READY, DimensionResult, score_dimension
+from bot.language.text import MAX_ANSWER_CHARS, clean_text, looks_like_question, too_long
+
+if TYPE_CHECKING:
+    from bot.lessons.advisor import Advisor
+
+STAGE = "self_assessment"
+NEXT_STEPS = ".next_steps"
+
+RATING_BUTTONS = tuple(Button(LABELS[r].capitalize(), LABELS[r]) for r in RATINGS)
+SKIP_BUTTON = Button("Skip", "skip")
+
+_NOT_A_RATING = {
+    EMPTY: "I didn't get any text there.",
+    QUESTION: "That sounds like a question. Ask \"what does this mean?\" for an explanation, or pick a rating.",
+    IN_BETWEEN: "The scale has no middle point: is it closer to agree or to disagree?",
+    UNSURE: "No problem if you're unsure: choose \"not applicable\", say \"skip\" to come back later, or pick the closest rating.",
+    OFF_SCALE: "Numbers run from 1 (strongly disagree) to 4 (strongly agree).",
+    CONFLICT: "I read both agreement and disagreement there. Which one should I record?",
+}
+_UNCLEAR = ("I couldn't read a rating in that, so I haven't recorded anything. Pick a button, type 1-4 "
+            "(1 = strongly disagree, 4 = strongly agree), \"n/a\", or say \"skip\".")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The bot's replies to one message, and whether a self-assessment question is still open."""
+
+    replies: tuple[Reply, ...]
+    pending: bool
+
+
+def is_next_steps(step: Optional[str]) -> bool:
+    return bool(step) and step.endswith(NEXT_STEPS)
+
+
+class SelfAssessment:
+    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None, advisor: Optional["Advisor"] = None) -> None:
+        self.db = db
+        self.kb = knowledge or load_default()
+        self.advisor = advisor  # offers lessons when a dimension needs work
+        self.steps: list[str] = []
+        for dimension in self.kb.dimensions:
+            self.steps += [f.id for f in dimension.factors] + [dimension.id + NEXT_STEPS]
+
+    # --- state -------------------------------------------------------------------------
+    def _is_pending(self, repo: Repository, p: Participant, step: str) -> bool:
+        if is_next_steps(step):
+            return step[: -len(NEXT_STEPS)] not in repo.reflections(p)
+        row = repo.answers(p).get(step)
+        return row is None or (row.rating is None and not row.skipped)
+
+    def _next_pending(self, repo: Repository, p: Participant, after: Optional[str] = None) -> Optional[str]:
+        """The first open step after `after` (wrapping round to the start), or None when all are done."""
+        start = self.steps.index(after) + 1 if after in self.steps else 0
+        order = self.steps[start:] + self.steps[:start]
+        return next((s for s in order if self._is_pending(repo, p, s)), None)
+
+    def _answered_count(self, repo: Repository, p: Participant) -> int:
+        return sum(1 for a in repo.answers(p).values() if a.rating)
+
+    def completion(self, repo: Repository, p: Participant) -> tuple[int, bool]:
+        """(factors rated in the current round, whether every step of it is done)."""
+        answered = self._answered_count(repo, p)
+        return answered, answered > 0 and self._next_pending(repo, p) is None
+
+    def results(self, repo: Repository, p: Participant, round: Optional[int] = None) -> list[DimensionResult]:
+        ratings = {fid: a.rating for fid, a in repo.answers(p, round).items()}
+        return [score_dimension(d, ratings, self.kb.ready_threshold) for d in self.kb.dimensions]
+
+    def is_complete(self, repo: Repository, p: Participant) -> bool:
+        """Every step has been answered, declined or skipped."""
+        return p.stage == STAGE and self._next_pending(repo, p) is None
+
+    def has_pending(self, sender: str) -> bool:
+        with self.db.transaction() as repo:
+            return self._next_pending(repo, repo.participant(sender)) is not None
+
+    # --- entering and leaving ------------------------------------------------------------
+    def start(self, sender: str, resume: bool = False) -> Turn:
+        """Begins or resumes: "start" goes to the first unanswered factor (skipped ones too),
+        "resume" to the question that was open when the user left."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            first_time = not p.answers and not p.reflections
+            p.last_asked = None  # a fresh start shows the question in full
+            if not resume:
+                repo.clear_skips(p)
+            if resume and p.awaiting in self.steps and self._is_pending(repo, p, p.awaiting):
+                target = p.awaiting
+            else:
+                target = self._next_pending(repo, p, after=p.awaiting if resume else None)
+            repo.set_position(p, STAGE, target)
+            answered = self._answered_count(repo, p)
+            total = len(self.kb.factors)
+            if target is None:
+                return Turn(tuple(self._overview(repo, p)), pending=False)
+            where = self._step_label(target)
+            if first_time:
+                text = (f"The self-assessment has {total} short statements in four dimensions. For each, say how far "
+                        "you agree, thinking of your own organisation. Type freely (\"mostly\", \"not really\", "
+                        "\"agree, but funding is unclear\") or use the buttons. At any point you can ask "
+                        "\"what does this mean?\", say \"skip\", \"go back\", \"change question 2 to agree\", or "
+                        "\"I have to run\": every answer is saved as you go.")
+            elif resume:
+                text = f"Welcome back. You have answered {answered} of {total}; picking up at {where}."
+            else:
+                text = f"You have answered {answered} of {total}. Let's continue with {where}."
+            return Turn((Reply(text),), pending=True)
+
+    def new_round(self, sender: str, force: bool = False) -> Turn:
+        """Begins the next round; the earlier ones stay stored and the overview compares with the last."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            current = p.assessment_round or 1
+            answered = self._answered_count(repo, p)
+            if answered == 0:
+                text = f"Round {current} has no answers yet, so let's fill it in."
+            elif self._next_pending(repo, p) is not None and not force:
+                return Turn((Reply(f"Round {current} isn't finished yet ({answered} of {len(self.kb.factors)} answered). "
+                                   f"Say \"continue\" to finish it, or \"start a new round anyway\" to begin round "
+                                   f"{current + 1}; round {current} stays as it is.",
+                                   (Button("Continue", "continue"),
+                                    Button("New round anyway", "start a new self-assessment round anyway"))),), False)
+            else:
+                repo.rounds(p)  # records round 1's start before round 2 begins
+                repo.start_round(p)
+                text = (f"Round {p.assessment_round} of the self-assessment: the same {len(self.kb.factors)} statements, "
+                        f"answered afresh. Round {current} is kept, and at the end I'll compare the two dimension "
+                        "by dimension.")
+            p.last_asked = None
+            repo.set_position(p, STAGE, self._next_pending(repo, p))
+            return Turn((Reply(text),), pending=p.awaiting is not None)
+
+    def rounds(self, repo: Repository, p: Participant) -> list[dict]:
+        """Every round's ratings and dimension results, oldest first (for the export)."""
+        out = []
+        for row in repo.rounds(p):
+            answers = repo.answers(p, row.number)
+            out.append({
+                "round": row.number,
+                "started": row.started_at.date().isoformat() if row.started_at else None,
+                "current": row.number == (p.assessment_round or 1),
+                "ratings": {fid: answers[fid].rating if fid in answers else None for fid in self.kb.factor_order},
+                "dimensions": {r.dimension.id: {"mean": r.mean, "status": r.status, "rated": r.rated_count}
+                               for r in self.results(repo, p, row.number)},
+            })
+        return out
+
+    def _comparison(self, repo: Repository, p: Participant) -> Optional[str]:
+        """Dimension by dimension against the previous round, when there is one."""
+        current = p.assessment_round or 1
+        if current < 2:
+            return None
+        before = {r.dimension.id: r for r in self.results(repo, p, current - 1)}
+        lines = [f"Compared with round {current - 1}:"]
+        for now in self.results(repo, p):
+            then = before[now.dimension.id]
+            if now.mean is None or then.mean is None:
+                lines.append(f"- {now.dimension.title}: not comparable yet")
+                continue
+            delta = now.mean - then.mean
+            trend = "up" if delta > 0.05 else "down" if delta < -0.05 else "unchanged"
+            moved = f" ({trend} {abs(delta):.1f})" if trend != "unchanged" else " (unchanged)"
+            status = ""
+            if now.status != then.status:
+                status = ", now ready" if now.status == READY else ", now needs work"
+            lines.append(f"- {now.dimension.title}: {then.mean:.1f} → {now.mean:.1f}{moved}{status}")
+        return "\n".join(lines)
+
+    def pause(self, sender: str) -> Reply:
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            if p is None or p.stage != STAGE or p.awaiting is None:
+                return Reply("Everything you've told me is saved. Come back any time.")
+            answered = self._answered_count(repo, p)
+            return Reply(f"No problem: your {answered} answers so far are saved. When you're back, say "
+                         f"\"continue\" and we'll pick up at {self._step_label(p.awaiting)}.")
+
+    # --- asking ----------------------------------------------------------------------------
+    def _step_label(self, step: str) -> str:
+        if is_next_steps(step):
+            return f"the next steps for {self.kb.dimension(step[: -len(NEXT_STEPS)]).title.lower()}"
+        return f"question {self.kb.factor(step).number}"
+
+    def question(self, sender: str) -> Reply:
+        """The question for the step the bot is waiting on."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            step = p.awaiting
+            if step not in self.steps:
+                step = self._next_pending(repo, p)
+                repo.set_position(p, STAGE, step)
+            if step is None:
+                return Reply("You've answered every question. Say \"show my results\" for the overview.")
+            again, p.last_asked = p.last_asked == step, step
+            if is_next_steps(step):
+                dimension = self.kb.dimension(step[: -len(NEXT_STEPS)])
+                if again:
+                    return Reply(f"Next steps for {dimension.title.lower()}? Write them, or say \"skip\".", (SKIP_BUTTON,))
+                return self._next_steps_question(repo, p, dimension)
+            factor = self.kb.factor(step)
+            if again:
+                return Reply(f"Question {factor.number}: {factor.title} How far do you agree?", RATING_BUTTONS)
+            return self._factor_question(repo, p, factor)
+
+    def _factor_question(self, repo: Repository, p: Participant, factor: Factor) -> Reply:
+        dimension = self.kb.dimension(factor.dimension_id)
+        position = dimension.factors.index(factor) + 1
+        lines = [f"Question {factor.number} of {len(self.kb.factors)} ({dimension.title}, {position} of "
+                 f"{len(dimension.factors)}): {factor.title}"]
+        lines += [f"- {s}" for s in factor.statements]
+        current = repo.answers(p).get(factor.id)
+        if current is not None and current.rating:
+            note = f" (note: {current.note})" if current.note else ""
+            lines.append(f"Your answer so far: {LABELS[current.rating]}{note}. Choose again, or say \"skip\" to keep it.")
+        else:
+            lines.append("How far do you agree?")
+        return Reply("\n".join(lines), RATING_BUTTONS)
+
+    def _next_steps_question(self, repo: Repository, p: Participant, dimension: Dimension) -> Reply:
+        result = next(r for r in self.results(repo, p) if r.dimension.id == dimension.id)
+        current = repo.reflections(p).get(dimension.id)
+        ask = (f"Your next steps so far: \"{current.next_steps}\". Write new ones, or say \"skip\" to keep them."
+               if current is not None and current.next_steps else
+               "What next steps would strengthen this dimension? Write a sentence or two, or say \"skip\".")
+        text, buttons = self._dimension_summary(result) + "\n" + ask, (SKIP_BUTTON,)
+        if self.advisor is not None and result.status == NEEDS_WORK and result.weakest:
+            offer = self.advisor.for_factors(result.weakest[:2], f"Lessons from other places that may help with "
+                                                                 f"{result.weakest[0].short}:")
+            if offer is not None:
+                text, buttons = text + "\n" + offer.text, buttons + offer.buttons
+        return Reply(text, buttons)
+
+    def _dimension_summary(self, result: DimensionResult) -> str:
+        dimension = result.dimension
+        counts = Counter(result.ratings.get(f.id) for f in dimension.factors)
+        spread = ", ".join(f"{LABELS[r]} {counts[r]}" for r in RATINGS if counts[r])
+        if counts[None]:
+            spread += f"{', ' if spread else ''}unanswered {counts[None]}"
+        head = f"Summary of {dimension.title.lower()}: {spread or 'no ratings yet'}."
+        if result.status is None:
+            return head + " Nothing rated on the scale, so no status yet."
+        verdict = ("looks ready: you're in good shape here" if result.status == READY
+                   else "needs work before launching an effort")
+        lines = [f"{head} Average {result.mean:.1f} of 4: this dimension {verdict}."]
+        if result.weakest:
+            lines.append("Weakest: " + ", ".join(
+                f"{f.short} ({LABELS[result.ratings[f.id]]})" for f in result.weakest[:3]) + ".")
+        reverse_agreed = [f for f in dimension.factors if f.reverse and result.ratings.get(f.id) in ("agree", "strongly_agree")]
+        for factor in reverse_agreed:
+            lines.append(f"Note: agreeing that there were {factor.short} counts against readiness.")
+        return " ".join(lines)
+
+    # --- answering -------------------------------------------------------------------------
+    def handle(self, sender: str, text: str, intent: Optional[str] = None) -> Turn:
+        """Reads one message given while a self-assessment question is open."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            if p.stage != STAGE:
+                return Turn((Reply("We haven't started the self-assessment yet. Say \"start the self-assessment\" "
+                                   "to begin."),), pending=False)
+            command = parse_command(text, self.kb)
+            if command is None and intent in ("skip", "go_back") and not parse_rating(text).ok:
+                command = Command(SKIP if intent == "skip" else BACK)
+            if p.awaiting not in self.steps and (command is None or command.kind == SKIP):
+                repo.set_position(p, STAGE, self._next_pending(repo, p))
+                if p.awaiting is None:
+                    return Turn(tuple(self._overview(repo, p)), pending=False)
+            if command is not None:
+                replies = self._run_command(repo, p, command)
+            elif is_next_steps(p.awaiting):
+                replies = self._take_next_steps(repo, p, text)
+            else:
+                replies = self._take_rating(repo, p, text)
+            return Turn(tuple(replies), pending=p.awaiting is not None)
+
+    def _advance(self, repo: Repository, p: Participant) -> None:
+        repo.set_position(p, STAGE, self._next_pending(repo, p, after=p.awaiting))
+
+    def _take_rating(self, repo: Repository, p: Participant, text: str) -> list[Reply]:
+        factor = self.kb.factor(p.awaiting)
+        if too_long(clean_text(text)):
+            return [Reply(f"That's longer than I can keep as a note ({MAX_ANSWER_CHARS} characters at most), so "
+                          "I haven't recorded it. Could you give the rating with a shorter note?")]
+        parsed = parse_rating(text)
+        if not parsed.ok:
+            return [Reply(_NOT_A_RATING.get(parsed.reason, _UNCLEAR))]
+        repo.save_rating(p, factor.id, parsed.rating, parsed.note)
+        noted = f", with your note \"{parsed.note}\"" if parsed.note else ""
+        self._advance(repo, p)
+        return [Reply(f"Recorded {LABELS[parsed.rating]} for question {factor.number} ({factor.short}){noted}.")]
+
+    def _take_next_steps(self, repo: Repository, p: Participant, text: str) -> list[Reply]:
+        dimension = self.kb.dimension(p.awaiting[: -len(NEXT_STEPS)])
+        cleaned = clean_text(text)
+        if too_long(cleaned):
+            return [Reply(f"That's more than I can keep ({MAX_ANSWER_CHARS} characters at most), so I haven't "
+                          "saved it. Could you shorten it?")]
+        if not cleaned:
+            return [Reply("I didn't get any text there. Write your next steps, or say \"skip\".")]
+        if declines(cleaned):
+            repo.save_next_steps(p, dimension.id, None)
+            reply = f"No next steps for {dimension.title.lower()} for now."
+        else:
+            repo.save_next_steps(p, dimension.id, cleaned)
+            reply = f"Saved your next steps for {dimension.title.lower()}."
+        self._advance(repo, p)
+        return [Reply(reply)]
+
+    def _run_command(self, repo: Repository, p: Participant, command: Command) -> list[Reply]:
+        step = p.awaiting
+        if command.kind == SKIP:
+            if is_next_steps(step):
+                if step[: -len(NEXT_STEPS)] not in repo.reflections(p):
+                    repo.save_next_steps(p, step[: -len(NEXT_STEPS)], None)
+                text = "Skipped the next steps."
+            else:
+                answer = repo.answers(p).get(step)
+                kept = answer is not None and answer.rating
+                repo.mark_skipped(p, step)
+                text = (f"Kept your answer to question {self.kb.factor(step).number}." if kept else
+                        f"Skipped question {self.kb.factor(step).number}; say \"start the self-assessment\" "
+                        "later to come back to skipped questions.")
+            self._advance(repo, p)
+            return [Reply(text)]
+        if command.kind == BACK:
+            index = self.steps.index(step) if step in self.steps else len(self.steps)
+            if index == 0:
+                return [Reply("This is the first question, so there's nothing before it.")]
+            repo.set_position(p, STAGE, self.steps[index - 1])
+            return [Reply(f"Going back to {self._step_label(p.awaiting)}.")]
+        # CHANGE: the factor named, else the one answered just before the current question
+        factor_id = command.factor_id or self._previous_factor(step)
+        if factor_id is None:
+            return [Reply("Which question should I change? For example: \"change question 2 to agree\".")]
+        factor = self.kb.factor(factor_id)
+        if command.rating is None:
+            repo.set_position(p, STAGE, factor_id)
+            return [Reply(f"Let's revisit question {factor.number} ({factor.short}).")]
+        repo.save_rating(p, factor_id, command.rating.rating, command.rating.note)
+        if p.awaiting is None or not self._is_pending(repo, p, p.awaiting):
+            self._advance(repo, p)
+        back_to = f" Back to {self._step_label(p.awaiting)}." if p.awaiting else ""
+        return [Reply(f"Changed question {factor.number} ({factor.short}) to {LABELS[command.rating.rating]}.{back_to}")]
+
+    def _previous_factor(self, step: Optional[str]) -> Optional[str]:
+        index = self.steps.index(step) if step in self.steps else len(self.steps)
+        earlier = [s for s in self.steps[:index] if not is_next_steps(s)]
+        return earlier[-1] if earlier else None
+
+    def takes_as_answer(self, sender: str, text: str) -> bool:
+        """Whether a message the classifier read as a question is really the answer to the open step,
+        such as next steps that mention a term ("find a neutral convener")."""
+        if looks_like_question(text):
+            return False
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            step = p.awaiting if p is not None and p.stage == STAGE else None
+        if step is None:
+            return False
+        return is_next_steps(step) or (parse_rating(text).ok and find_term(text, self.kb) is None)
+
+    # --- explaining and summing up ---------------------------------------------------------
+    def explain(self, sender: str, text: str) -> Reply:
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            step = p.awaiting if p is not None and p.stage == STAGE else None
+            current = self.kb.factor(step) if step in self.kb.factors else None
+        return Reply(explain(text, self.kb, current))
+
+    def overview(self, sender: str) -> list[Reply]:
+        with self.db.transaction() as repo:
+            return self._overview(repo, repo.participant(sender))
+
+    def _overview(self, repo: Repository, p: Participant) -> list[Reply]:
+        answers = repo.answers(p)
+        if not any(a.rating for a in answers.values()):
+            return [Reply("You haven't rated any factor yet. Say \"start the self-assessment\" to begin.")]
+        results = self.results(repo, p)
+        lines = ["Your self-assessment overview:"]
+        for r in results:
+            if r.status is None:
+                lines.append(f"- {r.dimension.title}: not rated yet")
+            else:
+                word = "ready" if r.status == READY else "needs work"
+                lines.append(f"- {r.dimension.title}: {word} (average {r.mean:.1f} of 4, {r.rated_count} rated)")
+        weak = sorted((r for r in results if r.status == NEEDS_WORK), key=lambda r: r.mean)
+        if weak:
+            first = weak[0]
+            factors = ", ".join(f.short for f in first.weakest[:3])
+            lines.append(f"Strengthen first: {first.dimension.title.lower()}" + (f", especially {factors}." if factors else "."))
+        elif all(r.status == READY for r in results):
+            lines.append("Every dimension looks ready.")
+        unanswered = [f for f in self.kb.factor_order if answers.get(f) is None or not answers[f].rating]
+        if unanswered:
+            numbers = ", ".join(str(self.kb.factor(f).number) for f in unanswered)
+            lines.append(f"Still unanswered: question(s) {numbers}. Say \"start the self-assessment\" to answer them.")
+        comparison = self._comparison(repo, p)
+        if comparison:
+            lines.append(comparison)
+        replies = [Reply("\n".join(lines))]
+        if p.awaiting is None:
+            replies.append(Reply("What comes next: " + self.kb.after_assessment))
+        return replies

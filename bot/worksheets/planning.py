@@ -1,0 +1,202 @@
+"""Stage C's three templates as worksheets: the 5 Whys, the logic model, and action plans.
+
+Each says which fields it has given what is filled in, reads the few answers that need more
+than a plain field (stopping the whys early, picking root causes by number), and exports its
+document in the shape of the toolkit's template.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Optional
+
+import yaml
+
+from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.language.replies import Button
+from bot.language.text import clean_text
+from bot.worksheets.fields import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool
+
+MAX_WHYS = 5
+_ROOT_REACHED = re.compile(r"^(?:that'?s (?:the|it|our) (?:root|bottom)|(?:we'?ve |i'?ve )?(?:reached|hit|found) the root|"
+                           r"that'?s the root cause|root reached|stop(?: here| asking)?|no more whys?|done|enough|"
+                           r"that'?s it|that'?s all)\b")
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict:
+    return yaml.safe_load((KNOWLEDGE_DIR / "planning.yml").read_text(encoding="utf-8"))
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class FiveWhys(Worksheet):
+    kind = "five_whys"
+    stage = "planning"
+    title = "5 Whys root-cause analysis"
+    suggest_lessons_on = ("problem", "root_pick")
+
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        t = texts()["five_whys"]
+        fields = [Field("problem", "problem statement", t["problem"], help="five_whys")]
+        whys = doc.get("whys") or []
+        answered = sum(1 for w in whys if w.get("answer"))
+        shown = answered if doc.get("whys_done") or answered >= MAX_WHYS else answered + 1
+        for i in range(shown):
+            previous = doc.get("problem") or "" if i == 0 else (whys[i - 1].get("answer") or "")
+            prompt = t["why"].format(n=i + 1, previous=_short(previous)) + (" " + t["stop_hint"] if i else "")
+            fields.append(Field(f"whys.{i}.answer", f"why {i + 1}", prompt, help="five_whys"))
+            fields.append(Field(f"whys.{i}.evidence", f"evidence for why {i + 1}", t["evidence"], help="five_whys"))
+        if not (doc.get("whys_done") or answered >= MAX_WHYS):
+            return fields
+        choices = "\n".join(f"{i + 1}. {w['answer']}" for i, w in enumerate(whys) if w.get("answer"))
+        fields.append(Field("root_pick", "root causes", t["pick"] + "\n" + choices, help="root_cause"))
+        for j, cause in enumerate(doc.get("root_causes") or []):
+            fields.append(Field(f"root_causes.{j}.evidence", f"evidence for root cause {j + 1}",
+                                t["cause_evidence"].format(cause=_short(cause["text"])), help="root_cause"))
+            fields.append(Field(f"root_causes.{j}.validated", f"root cause {j + 1} check",
+                                t["validate"].format(cause=_short(cause["text"])), YESNO, help="root_cause"))
+        return fields
+
+    def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
+        cleaned = clean_text(text)
+        if re.fullmatch(r"whys\.\d+\.answer", fld.path):
+            index = int(fld.path.split(".")[1])
+            if index > 0 and _ROOT_REACHED.match(cleaned.lower()):
+                doc["whys"] = [w for w in doc.get("whys") or [] if w.get("answer")][:index]
+                doc["whys_done"] = True
+                return Answer(None, stored=False, reply=f"Good: {index} why(s) recorded. Now let's pick the root causes.")
+            return None
+        if fld.path == "root_pick":
+            whys = [w for w in doc.get("whys") or [] if w.get("answer")]
+            numbers = [int(n) for n in re.findall(r"\b(\d)\b", cleaned) if 1 <= int(n) <= len(whys)]
+            if numbers and not re.search(r"[a-zA-Z]{4,}", re.sub(r"\b(?:and|or|both|numbers?|whys?|the|all)\b", "", cleaned)):
+                picked = [{"text": whys[n - 1]["answer"], "evidence": whys[n - 1].get("evidence"), "validated": None}
+                          for n in dict.fromkeys(numbers)]
+            elif re.fullmatch(r"(?:all|all of them|every one)", cleaned.lower()):
+                picked = [{"text": w["answer"], "evidence": w.get("evidence"), "validated": None} for w in whys]
+            else:
+                picked = [{"text": cleaned, "evidence": None, "validated": None}]
+            doc["root_causes"] = (doc.get("root_causes") or []) + picked
+            return Answer(cleaned, stored=True,
+                          reply="Root cause(s) noted: " + "; ".join(_short(p["text"], 60) for p in picked) + ".")
+        return None
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["five_whys"]["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        exported = self.export(doc)
+        return (f"Your 5 Whys on \"{exported['problem']}\": {len(exported['whys'])} whys, "
+                f"{len(exported['root_causes'])} root cause(s).")
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start the logic model", "start the logic model"),)
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        validated = sum(1 for c in doc.get("root_causes") or [] if c.get("validated") == YES)
+        return (f"Your 5 Whys is saved: {len([w for w in doc.get('whys') or [] if w.get('answer')])} whys and "
+                f"{len(doc.get('root_causes') or [])} root cause(s), {validated} confirmed. "
+                "Next: the logic model (say \"start the logic model\").")
+
+    def export(self, doc: dict) -> dict:
+        return {
+            "problem": doc.get("problem"),
+            "whys": [{"answer": w.get("answer"), "evidence": w.get("evidence")}
+                     for w in doc.get("whys") or [] if w.get("answer")],
+            "root_causes": [{"text": c.get("text"), "evidence": c.get("evidence"), "validated": as_bool(c.get("validated"))}
+                            for c in doc.get("root_causes") or []],
+        }
+
+
+class LogicModel(Worksheet):
+    kind = "logic_model"
+    stage = "planning"
+    title = "logic model"
+
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        offer = ctx.document("five_whys").get("problem") if ctx is not None else None
+        fields = []
+        for spec in texts()["logic_model"]["fields"]:
+            kind = TEXT if spec["id"] == "problem" else LIST
+            fields.append(Field(spec["id"], spec["label"], spec["prompt"], kind,
+                                offer=offer if spec["id"] == "problem" else None, help="logic_model"))
+        return fields
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["logic_model"]["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return f"Your logic model for \"{doc.get('problem')}\" is complete."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start an action plan", "start an action plan"),)
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        return "Your logic model is saved. Next: an action plan for each goal (say \"start an action plan\")."
+
+    def export(self, doc: dict) -> dict:
+        return {spec["id"]: doc.get(spec["id"]) if spec["id"] == "problem" else list(doc.get(spec["id"]) or [])
+                for spec in texts()["logic_model"]["fields"]}
+
+
+STEP_FIELDS = ("action", "who", "by_when", "resources_needed", "resources_available", "barriers", "communications")
+
+
+class ActionPlan(Worksheet):
+    kind = "action_plan"
+    stage = "planning"
+    title = "action plan"
+
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        t = texts()["action_plan"]
+        fields = [Field("goal", "goal", t["new_goal"], offer=doc.get("offered_goal"), help="action_plan"),
+                  Field("outcomes", "outcomes", t["outcomes"], LIST, help="action_plan")]
+        steps = doc.get("steps") or []
+        shown = len(steps) + 1 if not steps or steps[-1].get("another") == YES else len(steps)
+        prompts = {"action": t["step"], "who": t["who"], "by_when": t["by_when"],
+                   "resources_needed": t["resources_needed"], "resources_available": t["resources_available"],
+                   "barriers": t["barriers"], "communications": t["communications"]}
+        labels = {"action": "", "who": " who", "by_when": " deadline", "resources_needed": " resources needed",
+                  "resources_available": " resources available", "barriers": " barriers",
+                  "communications": " communications"}
+        for i in range(shown):
+            for name in STEP_FIELDS:
+                prompt = prompts[name].format(n=i + 1) if name == "action" else f"Step {i + 1}. {prompts[name]}"
+                fields.append(Field(f"steps.{i}.{name}", f"step {i + 1}{labels[name]}", prompt, help="action_plan"))
+            fields.append(Field(f"steps.{i}.another", f"another step after {i + 1}", t["another_step"], YESNO))
+        fields += [
+            Field("evidence_of_success", "evidence of success", t["evidence_of_success"], help="action_plan"),
+            Field("evaluation_process", "evaluation", t["evaluation"], help="action_plan"),
+            Field("capacity_to_collaborate", "capacity to collaborate", t["capacity"], help="capacity_to_collaborate"),
+            Field("scope", "scope", t["scope"], help="right_sized_scope"),
+        ]
+        return fields
+
+    def intro(self, ctx: Any = None) -> str:
+        return (" ".join(texts()["action_plan"]["intro"].split()) +
+                " Two more questions at the end cover the capacity to collaborate and a right-sized scope.")
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return f"Your action plan for \"{doc.get('goal')}\" is complete."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Another action plan", "start an action plan"),)
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        return (f"The action plan for \"{_short(doc.get('goal') or '', 80)}\" is saved with "
+                f"{len(doc.get('steps') or [])} step(s). Say \"start an action plan\" for the next goal.")
+
+    def export(self, doc: dict) -> dict:
+        return {
+            "goal": doc.get("goal"),
+            "outcomes": list(doc.get("outcomes") or []),
+            "steps": [{name: step.get(name) for name in STEP_FIELDS} for step in doc.get("steps") or []
+                      if step.get("action")],
+            "evidence_of_success": doc.get("evidence_of_success"),
+            "evaluation_process": doc.get("evaluation_process"),
+            "capacity_to_collaborate": doc.get("capacity_to_collaborate"),
+            "scope": doc.get("scope"),
+        }

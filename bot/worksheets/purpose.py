@@ -1,0 +1,159 @@
+"""Stage A as a worksheet: the unifying purpose, then SMART goals checked one by one.
+
+A proposed goal is checked at once (bot.language.smart). If something is missing, the bot says what,
+offers a rewording built from the user's words, and the user takes it ("yes"), keeps their
+own ("keep mine") or types a better version, which is checked again. Then: is it achievable?
+Another goal?
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Optional
+
+import yaml
+
+from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.language.replies import Button, Reply
+from bot.language.smart import check_goal
+from bot.language.text import clean_text
+from bot.worksheets.fields import CHOICE, YES, YESNO, Answer, Field, Worksheet, as_bool, get_path, set_path, yes_no
+
+KIND = "purpose"
+_KEEP = re.compile(r"^(?:keep|keep (?:it|mine|my (?:own|version|goal|wording))|no|mine|my version|leave it|as is)\b")
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict:
+    return yaml.safe_load((KNOWLEDGE_DIR / "purpose.yml").read_text(encoding="utf-8"))
+
+
+def draft_statement(doc: dict) -> Optional[str]:
+    """A purpose statement from the answers so far, in one sentence the team can edit."""
+    problem, who, why = (doc.get(k) for k in ("problem", "who", "why_both"))
+    if not (problem and who):
+        return None
+    sentence = f"Together, district and charter partners will tackle this: {problem.rstrip('. ')}, for {who.rstrip('. ')}"
+    if why:
+        sentence += f", because {why[0].lower() + why[1:].rstrip('. ')}"
+    return sentence + "."
+
+
+def goal_prompt(goal: dict) -> str:
+    check = goal.get("checks") or {}
+    missing = [issue for issue in goal.get("issues", []) if not issue.startswith("achievable")]
+    lines = [f"Checked \"{goal['text']}\":"]
+    marks = {"specific": "specific", "measurable": "measurable", "results_oriented": "results-oriented",
+             "time_bound": "time-bound"}
+    lines.append(" ".join(f"{'✓' if check.get(k) else '✗'} {label}" for k, label in marks.items()))
+    lines += [f"- {issue}" for issue in missing]
+    lines.append(f"A fuller version: \"{goal['suggestion']}\"")
+    lines.append("Say \"yes\" to use it (fill in the brackets later), \"keep mine\", or type a better version.")
+    return "\n".join(lines)
+
+
+class PurposeWorksheet(Worksheet):
+    kind = KIND
+    stage = "purpose"
+    title = "unifying purpose and SMART goals"
+
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        t = texts()
+        f = t["fields"]
+        glossary = "unifying_purpose"
+        fields = [
+            Field("kind", "kind of purpose", f["kind"], CHOICE, tuple(t["kinds"]) + ("Something else",), help=glossary),
+            Field("problem", "problem or opportunity", f["problem"], help=glossary),
+            Field("who", "students and families", f["who"], help=glossary),
+            Field("why_both", "why both sectors", f["why_both"], help=glossary),
+            Field("initiator", "initiator", f["initiator"], help="initiator"),
+            Field("statement", "purpose statement", f["statement"], offer=draft_statement(doc), help=glossary),
+        ]
+        goals = doc.get("goals") or []
+        shown = len(goals) + 1 if not goals or goals[-1].get("another") == YES else len(goals)
+        g = t["goals"]
+        for i in range(shown):
+            goal = goals[i] if i < len(goals) else {}
+            number = i + 1
+            fields.append(Field(f"goals.{i}.text", f"goal {number}", (g["intro"] + "\n" if i == 0 else "") + g["ask"],
+                                help="smart"))
+            if goal.get("text") and not goal.get("passes"):
+                fields.append(Field(f"goals.{i}.decision", f"goal {number} wording", goal_prompt(goal), help="smart"))
+            fields.append(Field(f"goals.{i}.achievable", f"goal {number} achievable", g["achievable"], YESNO,
+                                help="smart"))
+            fields.append(Field(f"goals.{i}.another", f"another goal after {number}", g["another"], YESNO))
+        return fields
+
+    def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
+        """Goal texts and wording decisions need more than the generic field kinds."""
+        if fld.path.endswith(".text") and fld.path.startswith("goals."):
+            self._set_goal(doc, int(fld.path.split(".")[1]), clean_text(text))
+            return Answer(clean_text(text), stored=True, reply=None)
+        if fld.path.endswith(".decision"):
+            index = int(fld.path.split(".")[1])
+            goal = doc["goals"][index]
+            cleaned = clean_text(text)
+            if yes_no(cleaned) == YES:
+                self._set_goal(doc, index, goal["suggestion"], decision="suggestion")
+                return Answer("suggestion", stored=True, reply=f"Saved goal {index + 1}: \"{goal['suggestion']}\"")
+            if _KEEP.match(cleaned.lower()):
+                return Answer("kept", stored=True, reply=f"Kept goal {index + 1} as you wrote it.")
+            self._set_goal(doc, index, cleaned)
+            if doc["goals"][index]["passes"]:
+                return Answer("revised", stored=True, reply=f"That one checks out. Saved goal {index + 1}.")
+            return Answer(None, stored=False, reply="Checked your new version.")
+        return None
+
+    def after(self, doc: dict, fld: Field) -> list[Reply]:
+        if fld.path.startswith("goals.") and fld.path.endswith(".text"):
+            index = int(fld.path.split(".")[1])
+            if doc["goals"][index].get("passes"):
+                return [Reply(f"Goal {index + 1} checks out: specific, measurable, results-oriented and time-bound.")]
+        return []
+
+    @staticmethod
+    def _set_goal(doc: dict, index: int, text: str, decision: Optional[str] = None) -> None:
+        check = check_goal(text)
+        goal = dict(get_path(doc, f"goals.{index}") or {})
+        goal.update(text=text, checks=check.checks, issues=check.issues, suggestion=check.suggestion,
+                    passes=check.passes)
+        goal["decision"] = decision
+        set_path(doc, f"goals.{index}", goal)
+
+    def forget(self, doc: dict, path: str) -> None:
+        """A forgotten goal takes its check and the rewording built from its words with it."""
+        match = re.match(r"^goals\.(\d+)\.text$", path)
+        if match is None:
+            return super().forget(doc, path)
+        goal = get_path(doc, f"goals.{match.group(1)}") or {}
+        goal.update(text=None, checks={}, issues=[], suggestion=None, passes=False, decision=None)
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        exported = self.export(doc)
+        goals = "; ".join(g["text"] for g in exported["smart_goals"]) or "none yet"
+        return f"Your purpose: {exported['purpose']}\nGoals: {goals}"
+
+    def edit_hint(self) -> str:
+        return "Say \"add another goal\", or change something, e.g. \"change the purpose statement to ...\"."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start the self-assessment", "start the self-assessment"),)
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        goals = [g for g in doc.get("goals") or [] if g.get("text")]
+        return (f"Stage A is complete: your purpose statement and {len(goals)} goal(s) are saved. "
+                "Next comes the self-assessment, then planning (say \"start the 5 whys\").")
+
+    def export(self, doc: dict) -> dict:
+        goals = []
+        for goal in doc.get("goals") or []:
+            if not goal.get("text"):
+                continue
+            checks = dict(goal.get("checks") or {})
+            checks["achievable"] = as_bool(goal.get("achievable"))
+            goals.append({"text": goal["text"], "checks": checks})
+        return {"purpose": doc.get("statement"), "smart_goals": goals}
+

@@ -1,0 +1,39 @@
+"""The reflection sheet on the DC and Massachusetts profiles, as a worksheet the workbook walks."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.worksheets.fields import CHOICE, TEXT, Field, Worksheet, get_path
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict:
+    return yaml.safe_load((KNOWLEDGE_DIR / "reflections.yml").read_text(encoding="utf-8"))
+
+
+class Reflections(Worksheet):
+    kind = "reflections"
+    stage = "reflections"
+    title = "reflection on the DC and Massachusetts profiles"
+
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        return [Field(spec["id"], spec["label"], spec["prompt"], CHOICE if spec.get("choices") else TEXT,
+                      tuple(spec.get("choices") or ()), help="lessons")
+                for spec in texts()["fields"]]
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["intro"].split())
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return "Your reflection on the profiles is complete."
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        return ("Your reflection is saved. Partners often compare reflections at their next meeting; "
+                "say \"show my progress\" to see everything you have done.")
+
+    def export(self, doc: dict) -> dict:
+        return {spec["id"].replace("lessons.", "lessons_"): get_path(doc, spec["id"]) for spec in texts()["fields"]}

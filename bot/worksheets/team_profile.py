@@ -1,0 +1,70 @@
+"""What a member tells their team about themselves: a name, organisation, sector and role.
+
+Asked as a worksheet right after creating or joining a team, so skip, go back, "change my role
+to ..." and pausing work as everywhere else. One profile per team (key "team-<id>"), kept with
+the member's own work, never shared as a team document; the comparison reads the sector here.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Optional
+
+import yaml
+
+from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.language.replies import Button
+from bot.worksheets.fields import CHOICE, Field, Worksheet
+
+KIND = "team_profile"
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict:
+    return yaml.safe_load((KNOWLEDGE_DIR / "teams.yml").read_text(encoding="utf-8"))
+
+
+def sector_labels() -> dict[str, str]:
+    return {s["id"]: s["label"] for s in texts()["sectors"]}
+
+
+def sector_id(label: Optional[str]) -> Optional[str]:
+    return next((sid for sid, text in sector_labels().items() if text == label), None)
+
+
+def profile_key(team_id: int) -> str:
+    return f"team-{team_id}"
+
+
+class TeamProfile(Worksheet):
+    kind = KIND
+    stage = "team"
+    title = "team profile"
+
+    def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
+        t = texts()["profile"]
+        return [Field("name", "name", t["name"]), Field("organisation", "organisation", t["organisation"]),
+                Field("sector", "sector", t["sector"], CHOICE, tuple(sector_labels().values())),
+                Field("role", "role", t["role"])]
+
+    def intro(self, ctx: Any = None) -> str:
+        return " ".join(texts()["profile"]["intro"].split())
+
+    def completion(self, doc: dict, ctx: Any = None) -> str:
+        who = ", ".join(v for v in (doc.get("organisation"), doc.get("sector"), doc.get("role")) if v)
+        return (f"Thanks. Your partners will see you as {doc.get('name') or 'a member'}"
+                f"{f' ({who})' if who else ''}. The shared worksheets now belong to the team; the "
+                "self-assessment stays yours until you compare ratings.")
+
+    def summary(self, doc: dict, ctx: Any = None) -> str:
+        return self.completion(doc, ctx)
+
+    def edit_hint(self) -> str:
+        return "To edit, say e.g. \"change my role to chief of staff\"."
+
+    def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
+        return (Button("Start the self-assessment", "start the self-assessment"),
+                Button("Compare our ratings", "compare our ratings"), Button("Team progress", "team progress"))
+
+    def export(self, doc: dict) -> dict:
+        return {"name": doc.get("name"), "organisation": doc.get("organisation"),
+                "sector": sector_id(doc.get("sector")), "role": doc.get("role")}

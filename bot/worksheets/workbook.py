@@ -1,0 +1,346 @@
+"""A participant's worksheets, walked through one field at a time and saved after every answer.
+
+The same engine runs stage A (purpose and SMART goals) and stage C (5 Whys, logic model, action
+plans): it finds the open field, reads the answer by the field's kind (or lets the worksheet
+read it), stores the whole document, and moves on. Skip, go back and "change X to Y" work on
+every worksheet. The position is kept in the database as "kind:key:path".
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from bot.worksheets import attribution
+from bot.assessment.self_assessment import Turn
+from bot.storage.db import Database
+from bot.language.explain import find_term, render_term
+from bot.content.knowledge import Knowledge, knowledge as load_default
+from bot.storage.models import Participant, WorkItem
+from bot.language.commands import is_skip
+from bot.worksheets.checklists import ImplementationCheckIn, SustainabilityChecklist
+from bot.worksheets.planning import ActionPlan, FiveWhys, LogicModel
+from bot.worksheets.purpose import PurposeWorksheet
+from bot.worksheets.reflections import Reflections
+from bot.language.replies import Reply
+from bot.storage.repository import Repository
+from bot.worksheets.team_profile import KIND as TEAM_PROFILE, TeamProfile, profile_key
+from bot.teams.service import display_names
+from bot.language.text import clean_text, looks_like_question
+from bot.worksheets.fields import (LIST, Answer, Field, find_field, get_path, is_filled, mark, question_reply, read_answer,
+                            set_path)
+
+if TYPE_CHECKING:
+    from bot.lessons.advisor import Advisor
+
+WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections(),
+                                      ImplementationCheckIn(), SustainabilityChecklist(), TeamProfile())}
+PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
+_BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
+_CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
+NOTHING_OPEN = "Nothing is open right now. Say \"help\" to see what we can work on."
+_NEW_VALUE = re.compile(r"^(.*?)\s+(?:to|with|as|into)\s+[\"“]?(.+?)[\"”]?$")
+
+
+class Context:
+    """What a worksheet may read of the participant's other work (the 5 Whys problem, the goals)."""
+
+    def __init__(self, repo: Repository, participant: Participant) -> None:
+        self.repo, self.participant = repo, participant
+
+    def document(self, kind: str, key: str = "main") -> dict:
+        item = self.repo.work_item(self.participant, kind, key)
+        return dict(item.data) if item else {}
+
+    def team_name(self, kind: str) -> Optional[str]:
+        """The team whose copy of `kind` this participant works on (None: their own)."""
+        if not self.repo.shared_with_team(self.participant, kind):
+            return None
+        team = self.repo.team(self.participant.team_id)
+        return team.name if team is not None else None
+
+
+def _position(awaiting: Optional[str]) -> Optional[tuple[str, str, str]]:
+    parts = (awaiting or "").split(":", 2)
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 and parts[0] in WORKSHEETS else None
+
+
+class Workbook:
+    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None, advisor: Optional["Advisor"] = None) -> None:
+        self.db = db
+        self.kb = knowledge or load_default()
+        self.advisor = advisor  # offers lessons when a problem or root cause is written down
+
+    # --- reading the state ---------------------------------------------------------------
+    def _open(self, repo: Repository, p: Participant, kind: str, key: str,
+              lock: bool = False) -> tuple[dict, list[Field]]:
+        item = repo.work_item(p, kind, key, lock=lock)
+        doc = copy.deepcopy(item.data) if item else {}
+        return doc, WORKSHEETS[kind].fields(doc, Context(repo, p))
+
+    def _next_open(self, doc: dict, fields: list[Field], after: Optional[str] = None) -> Optional[Field]:
+        paths = [f.path for f in fields]
+        start = paths.index(after) + 1 if after in paths else 0
+        for fld in fields[start:] + fields[:start]:
+            if not is_filled(doc, fld):
+                return fld
+        return None
+
+    def current(self, sender: str) -> Optional[tuple[str, str, str]]:
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            return _position(p.awaiting) if p is not None else None
+
+    def has_pending(self, sender: str) -> bool:
+        return self.current(sender) is not None
+
+    def is_complete(self, repo: Repository, p: Participant, kind: str, key: str = "main") -> bool:
+        item = repo.work_item(p, kind, key)
+        if item is None:
+            return False
+        doc, fields = self._open(repo, p, kind, key)
+        return self._next_open(doc, fields) is None
+
+    # --- starting ------------------------------------------------------------------------
+    def start(self, sender: str, kind: str, goal_number: Optional[int] = None, add_goal: bool = False) -> Turn:
+        """Opens a worksheet at its first open field; `planning` picks the next unfinished planning tool."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            if kind == "planning":
+                kind = next((k for k in PLANNING_ORDER if not self.kind_done(repo, p, k)), "action_plan")
+            key, offered = self._choose_key(repo, p, kind, goal_number)
+            item = repo.work_item(p, kind, key)
+            ws = WORKSHEETS[kind]
+            doc = copy.deepcopy(item.data) if item else ws.new_document(Context(repo, p))
+            first_time = item is None
+            if offered and not doc.get("offered_goal"):
+                doc["offered_goal"] = offered
+            if add_goal and kind == "purpose" and doc.get("goals") and doc["goals"][-1].get("text"):
+                doc["goals"][-1]["another"] = "yes"
+            doc.pop("_skipped", None)  # starting again offers skipped fields once more
+            repo.save_work_item(p, kind, key, doc)
+            fields = ws.fields(doc, Context(repo, p))
+            target = self._next_open(doc, fields)
+            p.last_asked = None
+            context = Context(repo, p)
+            team = context.team_name(kind)
+            credits = self.credits(repo, p, doc, fields)
+            if target is None:
+                repo.set_position(p, ws.stage, None)
+                text = ws.summary(doc, context) + (f"\n{credits}" if credits else "") + "\n" + ws.edit_hint()
+                return Turn((Reply(text, ws.next_buttons(doc, context)),), pending=False)
+            repo.set_position(p, ws.stage, f"{kind}:{key}:{target.path}")
+            if team is None:
+                intro = ws.intro(context) if first_time else f"Back to your {ws.title}."
+            elif first_time:
+                intro = (f"This {ws.title} belongs to {team}: your partners see your answers, credited to you, and "
+                         f"can add to them. {ws.intro(context)}").strip()
+            else:
+                intro = f"Back to {team}'s {ws.title}." + (f" {credits}" if credits else "")
+            return Turn((Reply(intro),), pending=True)
+
+    def kind_done(self, repo: Repository, p: Participant, kind: str) -> bool:
+        items = repo.work_items(p, kind)
+        return bool(items) and all(self.is_complete(repo, p, kind, item.key) for item in items)
+
+    def _choose_key(self, repo: Repository, p: Participant, kind: str, goal_number: Optional[int]) -> tuple[str, Optional[str]]:
+        if kind == TEAM_PROFILE:
+            return profile_key(p.team_id), None
+        if kind == "implementation":  # the unfinished check-in, else a new one
+            items = repo.work_items(p, kind)
+            if items and not self.is_complete(repo, p, kind, items[-1].key):
+                return items[-1].key, None
+            return f"checkin-{len(items) + 1}", None
+        if kind != "action_plan":
+            return "main", None
+        goals = [g["text"] for g in (Context(repo, p).document("purpose").get("goals") or []) if g.get("text")]
+        if goal_number is not None and 1 <= goal_number <= len(goals):
+            return f"goal-{goal_number}", goals[goal_number - 1]
+        for number, goal in enumerate(goals, start=1):
+            if not self.is_complete(repo, p, kind, f"goal-{number}"):
+                return f"goal-{number}", goal
+        unfinished = [i.key for i in repo.work_items(p, kind) if not self.is_complete(repo, p, kind, i.key)]
+        if unfinished:
+            return unfinished[0], None
+        return f"plan-{len(repo.work_items(p, kind)) + 1}", None
+
+    # --- asking --------------------------------------------------------------------------
+    def _open_field(self, repo: Repository, p: Participant,
+                    lock: bool = False) -> Optional[tuple[str, str, dict, list[Field], Optional[Field]]]:
+        """The worksheet being filled in and its open field (None when nothing is open)."""
+        position = _position(p.awaiting)
+        if position is None:
+            return None
+        kind, key, path = position
+        doc, fields = self._open(repo, p, kind, key, lock=lock)
+        fld = next((f for f in fields if f.path == path), None) or self._next_open(doc, fields)
+        return kind, key, doc, fields, fld
+
+    def question(self, sender: str) -> Reply:
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            current = self._open_field(repo, p)
+            if current is None:
+                return Reply(NOTHING_OPEN)
+            kind, _, doc, _, fld = current
+            if fld is None:
+                return Reply(WORKSHEETS[kind].completion(doc))
+            again, p.last_asked = p.last_asked == p.awaiting, p.awaiting
+            return question_reply(fld, get_path(doc, fld.path), again=again)
+
+    # --- answering -----------------------------------------------------------------------
+    def handle(self, sender: str, text: str) -> Turn:
+        """Reads one message for the open field. The words decide, not the classifier's intent:
+        "that's the root" may be labelled skip, yet it is an answer."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            # The row is held until commit: a partner's answer to the same team worksheet in the same
+            # moment waits, then applies on top of this one instead of overwriting it.
+            current = self._open_field(repo, p, lock=True)
+            if current is None:
+                return Turn((Reply(NOTHING_OPEN),), False)
+            kind, key, doc, fields, fld = current
+            ws = WORKSHEETS[kind]
+            shared = repo.shared_with_team(p, kind)
+            if fld is None:
+                repo.set_position(p, ws.stage, None)
+                return Turn((Reply(ws.completion(doc)),), False)
+            replies: list[Reply] = []
+            cleaned = clean_text(text)
+            change = self._change_target(cleaned, fields) if _CHANGE.match(cleaned.lower()) else None
+            if is_skip(cleaned):
+                mark(doc, "_closed" if fld.kind == LIST else "_skipped", fld.path)
+                replies.append(Reply(f"Skipped: {fld.label}."))
+            elif _BACK.match(cleaned.lower()):
+                index = [f.path for f in fields].index(fld.path)
+                if index == 0:
+                    return Turn((Reply("This is the first question of this worksheet."),), True)
+                previous = fields[index - 1]
+                repo.set_position(p, ws.stage, f"{kind}:{key}:{previous.path}")
+                return Turn((Reply(f"Going back to: {previous.label}."),), True)
+            elif change is not None and change[1] is None:
+                repo.set_position(p, ws.stage, f"{kind}:{key}:{change[0].path}")
+                return Turn((Reply(f"Let's revisit: {change[0].label}."),), True)
+            elif change is not None:
+                target, value = change
+                before = copy.deepcopy(get_path(doc, target.path))
+                answer = self._read(ws, doc, target, value, replace=True)
+                if answer.stored:
+                    self._store(doc, target, answer, closed=True)
+                    if shared:
+                        attribution.record(doc, target.path, None if target.kind == LIST else before, answer.value, p.id)
+                replies.append(Reply(f"Changed {target.label} to: {value}." if answer.stored
+                                     else answer.reply or "I couldn't use that value."))
+            else:
+                before = copy.deepcopy(get_path(doc, fld.path))
+                answer = self._read(ws, doc, fld, text)
+                if answer.reply:
+                    replies.append(Reply(answer.reply))
+                if answer.stored:
+                    self._store(doc, fld, answer, closed=answer.done)
+                    if shared:
+                        attribution.record(doc, fld.path, before, answer.value, p.id)
+                    replies += ws.after(doc, fld)
+                    if self.advisor is not None and fld.path in ws.suggest_lessons_on:
+                        offer = self.advisor.for_text(clean_text(text), "Lessons from DC, Massachusetts and the "
+                                                                          "research that touch on this:")
+                        replies += [offer] if offer is not None else []
+            repo.save_work_item(p, kind, key, doc)
+            fields = ws.fields(doc, Context(repo, p))
+            same = next((f for f in fields if f.path == fld.path), None)
+            nxt = same if same is not None and not is_filled(doc, same) else self._next_open(doc, fields, after=fld.path)
+            if nxt is None:
+                repo.set_position(p, ws.stage, None)
+                context = Context(repo, p)
+                credits = self.credits(repo, p, doc, fields)
+                replies.append(Reply(ws.completion(doc, context) + (f"\n{credits}" if credits else ""),
+                                     ws.next_buttons(doc, context)))
+                return Turn(tuple(replies), False)
+            repo.set_position(p, ws.stage, f"{kind}:{key}:{nxt.path}")
+            return Turn(tuple(replies), True)
+
+    def credits(self, repo: Repository, p: Participant, doc: dict, fields: list[Field]) -> str:
+        """ "Who wrote what" in a team document: each member with the fields they answered."""
+        by = attribution.authors(doc)
+        team = repo.team(p.team_id) if by else None
+        if team is None:
+            return ""
+        names = display_names(repo, team)
+        labels = {f.path: f.label for f in fields}
+        parts = []
+        for writer, paths in by.items():
+            shown = [labels.get(path, path.split(".")[-1].replace("_", " ")) for path in paths]
+            listed = ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
+            parts.append(f"{'you' if writer == p.id else names.get(writer, 'a former member')}: {listed}")
+        return "Who wrote what: " + "; ".join(parts) + "."
+
+    def _read(self, ws: Any, doc: dict, fld: Field, text: str, replace: bool = False) -> Answer:
+        special = ws.read(doc, fld, text)
+        if special is not None:
+            return special
+        current = None if replace else get_path(doc, fld.path)
+        answer = read_answer(fld, text, current)
+        if replace and fld.kind == LIST and answer.stored:
+            answer.done = True
+        return answer
+
+    @staticmethod
+    def _store(doc: dict, fld: Field, answer: Answer, closed: bool) -> None:
+        set_path(doc, fld.path, answer.value)
+        mark(doc, "_skipped", fld.path, on=False)
+        if fld.kind == LIST:
+            mark(doc, "_closed", fld.path, on=closed)
+
+    @staticmethod
+    def _change_target(text: str, fields: list[Field]) -> Optional[tuple[Field, Optional[str]]]:
+        body = _CHANGE.match(text.lower()).group(1)  # the caller checked that it matches
+        original_body = text[len(text) - len(body):]
+        split = _NEW_VALUE.match(original_body)
+        name, value = (split.group(1), split.group(2)) if split else (original_body, None)
+        fld = find_field(name, fields)
+        if fld is None and split is not None:
+            return None
+        return (fld, value) if fld is not None else None
+
+    # --- explaining ------------------------------------------------------------------------
+    def explain(self, sender: str, text: str) -> Reply:
+        term = find_term(text, self.kb)
+        if term is not None:
+            return Reply(render_term(term, self.kb, text))
+        with self.db.transaction() as repo:
+            current = self._open_field(repo, repo.participant(sender))
+        if current is None:
+            return Reply("Ask me about a term, for example \"what is a logic model?\".")
+        fld = current[4]
+        help_term = next((t for t in self.kb.terms if fld is not None and t.id == fld.help), None)
+        lines = [f"This question asks: {fld.prompt.splitlines()[0]}" if fld else ""]
+        if help_term is not None:
+            lines.append(render_term(help_term, self.kb, text))
+        return Reply("\n".join(line for line in lines if line))
+
+    def takes_as_answer(self, sender: str, text: str) -> bool:
+        """A worksheet answer mistaken for a question ("find a neutral convener") is still an answer."""
+        return self.has_pending(sender) and not looks_like_question(text)
+
+    # --- exporting -------------------------------------------------------------------------
+    def export(self, repo: Repository, p: Participant) -> dict:
+        return self.export_documents(lambda kind: repo.work_items(p, kind))
+
+    @staticmethod
+    def export_documents(items_of: Callable[[str], list[WorkItem]]) -> dict:
+        """The worksheets in the export's shape, from whoever owns them (a participant or a team)."""
+        def main(kind: str) -> dict:
+            return next((dict(item.data) for item in items_of(kind) if item.key == "main"), {})
+
+        purpose = WORKSHEETS["purpose"].export(main("purpose"))
+        return {
+            "purpose": purpose["purpose"],
+            "smart_goals": purpose["smart_goals"],
+            "five_whys": WORKSHEETS["five_whys"].export(main("five_whys")),
+            "logic_model": WORKSHEETS["logic_model"].export(main("logic_model")),
+            "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data)) for item in items_of("action_plan")],
+            "reflections": WORKSHEETS["reflections"].export(main("reflections")),
+            "implementation": [WORKSHEETS["implementation"].export(dict(item.data))
+                               for item in items_of("implementation")],
+            "sustainability": WORKSHEETS["sustainability"].export(main("sustainability")),
+        }

@@ -19,11 +19,12 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from bot.lessons.advisor import asks_for_more, asks_for_related
-from bot.conversation.guide import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, requested_worksheet
+from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM
+from bot.conversation.guide import requested_worksheet
 from bot.conversation.privacy import is_confirmation, is_delete_request, is_keep
 from bot.language.replies import Reply
 from bot.conversation.reminders import is_reminder_request
-from bot.reports.delivery import FILE_CHANNELS, FILE_KEY, deliver, is_report_request
+from bot.reports.delivery import FILE_CHANNELS, FILE_KEY, is_report_request
 from bot.language.text import looks_like_pause, looks_like_progress_request
 
 RESUME_SLOT = "resume_form"
@@ -56,7 +57,7 @@ def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker, is_requ
     form, text = tracker.active_loop_name, latest_text(tracker)
     if not form or is_request(text):
         return False
-    send(dispatcher, services.guide().handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+    send(dispatcher, services.app().guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
     return True
 
 
@@ -65,7 +66,7 @@ class ActionWelcome(Action):
         return "action_welcome"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, services.home().welcome(tracker.sender_id))
+        send(dispatcher, services.app().home.welcome(tracker.sender_id))
         return []
 
 
@@ -74,7 +75,7 @@ class ActionHelp(Action):
         return "action_help"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, services.home().help(tracker.sender_id, understood=latest_intent(tracker) == "help"))
+        send(dispatcher, services.app().home.help(tracker.sender_id, understood=latest_intent(tracker) == "help"))
         return []
 
 
@@ -83,7 +84,7 @@ class ActionStartSelfAssessment(Action):
         return "action_start_self_assessment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        turn, form = services.guide().start_self_assessment(tracker.sender_id)
+        turn, form = services.app().guide.start_self_assessment(tracker.sender_id)
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
 
@@ -97,7 +98,7 @@ class ActionStartWorksheet(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = latest_text(tracker)
         request = requested_worksheet(text) or START_INTENTS.get(latest_intent(tracker) or "", "purpose")
-        turn, form = services.guide().start_worksheet(tracker.sender_id, request, text)
+        turn, form = services.app().guide.start_worksheet(tracker.sender_id, request, text)
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
 
@@ -109,7 +110,7 @@ class ActionStartNewRound(Action):
         return "action_start_new_round"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        turn, form = services.guide().start_new_round(tracker.sender_id, latest_text(tracker))
+        turn, form = services.app().guide.start_new_round(tracker.sender_id, latest_text(tracker))
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
 
@@ -123,7 +124,7 @@ class ActionSetReminder(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if answered_instead(dispatcher, tracker, is_reminder_request):
             return []
-        reply, scheduled = services.guide().set_reminder(tracker.sender_id, latest_text(tracker), datetime.now())
+        reply, scheduled = services.app().guide.set_reminder(tracker.sender_id, latest_text(tracker), datetime.now())
         send(dispatcher, [reply])
         if scheduled is None:
             return []
@@ -139,7 +140,7 @@ class ActionReminderDue(Action):
         return "action_reminder_due"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, services.guide().reminder_due(tracker.sender_id))
+        send(dispatcher, services.app().guide.reminder_due(tracker.sender_id))
         return []
 
 
@@ -150,7 +151,7 @@ class ActionResume(Action):
         return "action_resume"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        turn, form = services.guide().resume(tracker.sender_id)
+        turn, form = services.app().guide.resume(tracker.sender_id)
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
 
@@ -162,7 +163,7 @@ class ActionNavigate(Action):
         return "action_navigate"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        turn, form = services.guide().navigate(tracker.sender_id, latest_text(tracker), latest_intent(tracker))
+        turn, form = services.app().guide.navigate(tracker.sender_id, latest_text(tracker), latest_intent(tracker))
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
 
@@ -177,7 +178,7 @@ class ActionAskQuestion(Action, ABC):
         ...
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, [services.guide().question(tracker.sender_id, self.form)])
+        send(dispatcher, [services.app().guide.question(tracker.sender_id, self.form)])
         return []
 
 
@@ -207,10 +208,10 @@ class ValidateGuideForm(FormValidationAction, ABC):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        return domain_slots if services.guide().open_form(tracker.sender_id) == self.form else []
+        return domain_slots if services.app().forms.open_form(tracker.sender_id) == self.form else []
 
     def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        turn = services.guide().handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
+        turn = services.app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
         send(dispatcher, turn.replies)
         return {self.slot: None}
 
@@ -244,7 +245,7 @@ class ActionExplain(Action):
         return "action_explain"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        guide, form = services.guide(), tracker.active_loop_name
+        guide, form = services.app().guide, tracker.active_loop_name
         # The classifier can mistake an answer that mentions a term for a question: the guide decides.
         if answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form)):
             return []
@@ -261,7 +262,7 @@ class ActionPause(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if answered_instead(dispatcher, tracker, looks_like_pause):
             return [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
-        send(dispatcher, [services.guide().pause(tracker.sender_id)])
+        send(dispatcher, [services.app().guide.pause(tracker.sender_id)])
         return [SlotSet(RESUME_SLOT, None)]
 
 
@@ -272,7 +273,7 @@ class ActionSelfAssessmentOverview(Action):
         return "action_self_assessment_overview"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, services.guide().assessment.overview(tracker.sender_id))
+        send(dispatcher, services.app().assessment.overview(tracker.sender_id))
         return []
 
 
@@ -283,7 +284,7 @@ class ActionShowProgress(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if answered_instead(dispatcher, tracker, looks_like_progress_request):  # "registrar logs show delays"
             return []
-        send(dispatcher, services.guide().progress(tracker.sender_id))
+        send(dispatcher, services.app().guide.progress(tracker.sender_id))
         return []
 
 
@@ -294,7 +295,7 @@ class ActionAnswerLesson(Action):
         return "action_answer_lesson"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        guide, form = services.guide(), tracker.active_loop_name
+        guide, form = services.app().guide, tracker.active_loop_name
         if answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form)):
             return []
         replies, lesson_id = guide.advisor.answer(latest_text(tracker))
@@ -310,7 +311,7 @@ class ActionLessonDetail(Action):
         if answered_instead(dispatcher, tracker, asks_for_more):
             return []
         lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
-        send(dispatcher, services.guide().advisor.detail(lesson_id))
+        send(dispatcher, services.app().advisor.detail(lesson_id))
         return [SlotSet(LESSON_SLOT, lesson_id)] if lesson_id else []
 
 
@@ -322,7 +323,7 @@ class ActionRelatedLessons(Action):
         if answered_instead(dispatcher, tracker, asks_for_related):
             return []
         lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
-        send(dispatcher, services.guide().advisor.related(lesson_id))
+        send(dispatcher, services.app().advisor.related(lesson_id))
         return []
 
 
@@ -334,7 +335,7 @@ class ActionTeam(Action):
         return "action_team"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        turn, form, _ = services.guide().team(tracker.sender_id, latest_text(tracker), datetime.now())
+        turn, form, _ = services.app().guide.team(tracker.sender_id, latest_text(tracker), datetime.now())
         send(dispatcher, turn.replies)
         return [SlotSet(RESUME_SLOT, form)]
 
@@ -366,10 +367,10 @@ class ActionDeleteMyData(Action):
             dispatcher.utter_message(text="Nothing was deleted: your work is just as it was.")
             return [SlotSet(RESUME_SLOT, None)]
         if not is_delete_request(latest_text(tracker)):
-            send(dispatcher, services.home().help(tracker.sender_id, understood=False))
+            send(dispatcher, services.app().home.help(tracker.sender_id, understood=False))
             return [SlotSet(RESUME_SLOT, None)]
         confirmed = asked_to_delete_just_before(tracker) and is_confirmation(latest_text(tracker))
-        send(dispatcher, [services.guide().delete_data(tracker.sender_id, confirmed)])
+        send(dispatcher, [services.app().guide.delete_data(tracker.sender_id, confirmed)])
         events: list[EventType] = [SlotSet(RESUME_SLOT, None)]
         return events + [SlotSet(DELETED_SLOT, True)] if confirmed else events
 
@@ -384,7 +385,7 @@ class ActionSendReport(Action):
         if answered_instead(dispatcher, tracker, is_report_request):  # "a one-page report to the board"
             return []
         channel = tracker.get_latest_input_channel()
-        replies, made = deliver(services.guide(), tracker.sender_id, latest_text(tracker), channel)
+        replies, made = services.app().reports.deliver(tracker.sender_id, latest_text(tracker), channel)
         send(dispatcher, replies)
         if made is not None and channel in FILE_CHANNELS:   # the channel uploads it (bot/rasa_plugins/channels/slack.py)
             dispatcher.utter_message(json_message={FILE_KEY: {"path": str(made.path), "title": made.path.name,

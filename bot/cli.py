@@ -29,13 +29,15 @@ def _database():
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.reports.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown, to_markdown
+    from bot.app import build
+    from bot.reports.export import UnknownTeam, UnknownUser, team_markdown, to_markdown
     db = _database()
+    exports = build(db).exports
     try:
         if args.team is not None:
-            data, markdown = export_team(db, args.team), team_markdown
+            data, markdown = exports.team(args.team), team_markdown
         else:
-            data, markdown = export_user(db, args.user), to_markdown
+            data, markdown = exports.user(args.user), to_markdown
     except UnknownUser:
         raise CliError(f"no stored work for user '{args.user}' (the user id is the chat's sender id)")
     except UnknownTeam:

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.storage.db import Database  # noqa: E402
-from bot.reports.export import export_team, export_user  # noqa: E402
+from bot.app import build as build_app  # noqa: E402
 from bot.conversation.guide import Guide  # noqa: E402
 from bot.content.knowledge import knowledge  # noqa: E402
 from bot.reports.blocks import team_report, user_report  # noqa: E402
@@ -62,19 +62,20 @@ def main() -> None:
     kb = knowledge()
     with tempfile.TemporaryDirectory() as folder:
         db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
-        guide = Guide(db, kb)
+        app = build_app(db, kb)
+        guide = app.guide
         start = time.perf_counter()
         code = build(guide, members)
         print(f"built a team of {members} members, each with 17 answers, in {time.perf_counter() - start:.1f} s")
         timed("chat: compare our ratings", lambda: guide.team("m1", "compare our ratings", datetime.now()))
         timed("chat: team progress (facilitator)", lambda: guide.team("m0", "team progress", datetime.now()))
-        data = export_team(db, code, kb)
-        timed("export --team (JSON dict)", lambda: export_team(db, code, kb))
+        data = app.exports.team(code)
+        timed("export --team (JSON dict)", lambda: app.exports.team(code))
         timed("team report: blocks and 3 charts", lambda: team_report(data, kb))
         report = team_report(data, kb)
         timed("team report: Word document", lambda: write_docx(report, Path(folder) / "team.docx"))
         timed("team report: HTML page", lambda: render_html(report))
-        mine = export_user(db, "m1", kb)
+        mine = app.exports.user("m1")
         timed("a member's report: blocks, charts, Word", lambda: write_docx(user_report(mine, kb), Path(folder) / "m1.docx"))
         size = (Path(folder) / "team.docx").stat().st_size
         print(f"team Word document: {size / 1024:.0f} KiB; HTML page: {len(render_html(report)) / 1024:.0f} KiB")

@@ -18,12 +18,10 @@ DOMAIN = {"forms": {"self_assessment_form": {"required_slots": ["assessment_answ
 @pytest.fixture(autouse=True)
 def fresh_services(tmp_path, monkeypatch):
     monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'actions.db'}")
-    for factory in (services.database, services.guide, services.home):
-        factory.cache_clear()
+    services.app.cache_clear()
     yield
-    services.database().dispose()
-    for factory in (services.database, services.guide, services.home):
-        factory.cache_clear()
+    services.app().db.dispose()
+    services.app.cache_clear()
 
 
 def tracker(text="", intent=None, active_loop=None, sender="user-1", slots=None):
@@ -230,12 +228,12 @@ def delete_turn(*messages):
     ((("show my progress", "show_progress"), ("yes, delete everything", "delete_my_data")), False),
 ])
 def test_data_is_deleted_only_when_confirmed_right_after_the_request(history, deleted):
-    services.guide().start_self_assessment("user-1")
-    services.guide().assessment.handle("user-1", "agree")
+    services.app().guide.start_self_assessment("user-1")
+    services.app().guide.assessment.handle("user-1", "agree")
     text, events = delete_turn(*history)
     assert ("Done: everything you told me is deleted" in text) is deleted
     assert (SlotSet("data_deleted", True) in events) is deleted
-    with services.database().transaction() as repo:
+    with services.app().db.transaction() as repo:
         assert (repo.find_participant("user-1") is None) is deleted
 
 

@@ -2,7 +2,8 @@
 import pytest
 
 from bot.assessment.self_assessment import SelfAssessment
-from bot.reports.export import UnknownUser, export_user, to_markdown
+from bot.reports.export import UnknownUser, to_markdown
+from tests.helpers.app import exports
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_negative_events_count_against_readiness(sa):
         say(sa, answer)
     prompt = sa.question("u").text
     assert "counts against readiness" in prompt
-    data = export_user(sa.db, "u")
+    data = exports(sa.db).user("u")
     assert data["self_assessment"]["unifying_purpose"]["status"] == "ready"
     # agree on negative events scores as disagree: mean (3+2+3+3)/4 = 2.75 < 3
     assert data["self_assessment"]["environment"]["status"] == "needs_work"
@@ -174,7 +175,7 @@ def test_full_assessment_overview_and_export(sa):
     assert "Environment for collaboration: needs work" in overview
     assert "Strengthen first: environment for collaboration, especially negative events" in overview
     assert "compare their ratings" in overview
-    data = export_user(sa.db, "u")
+    data = exports(sa.db).user("u")
     assert data["user"] == "u"
     assert data["progress"] == {"stage": "self_assessment", "awaiting": None, "completed": ["self_assessment"],
                                 "stages": {"purpose": "not started", "self_assessment": "done", "planning": "not started", "implementation": "not started", "sustainability": "not started"}}
@@ -201,7 +202,7 @@ def test_start_after_completion_shows_overview_without_questions(sa):
 
 def test_unknown_user_export(sa):
     with pytest.raises(UnknownUser):
-        export_user(sa.db, "nobody")
+        exports(sa.db).user("nobody")
 
 
 def test_commands_before_starting_get_a_clear_answer(sa):

@@ -61,8 +61,8 @@ def test_errors_are_one_clear_line(url, args, message):
 def test_export_team_json_and_markdown(url):
     from datetime import datetime
 
-    from bot.conversation.guide import Guide
-    guide = Guide(Database(url))
+    from bot.app import build
+    guide = build(Database(url)).guide
     turn, _, _ = guide.team("cli-user", "create a team called Boston Compact", datetime.now())
     code = turn.replies[0].text.split("join team ")[1][:6]
     guide.workbook.handle("cli-user", "Ana")

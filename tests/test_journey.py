@@ -6,16 +6,16 @@ import pytest
 import bot.worksheets.checklists as checklists
 from bot.worksheets.checklists import parse_status
 from bot.storage.db import Database
-from bot.reports.export import export_user, to_markdown
-from bot.conversation.guide import Guide
-from bot.conversation.home import Home
+from bot.reports.export import to_markdown
+from bot.app import build
 from bot.conversation.reminders import parse_request
+from tests.helpers.app import exports, home
 from tests.test_workbook import fill_purpose, run_five_whys, say
 
 
 @pytest.fixture
 def guide(db, kb):
-    return Guide(db, kb)
+    return build(db, kb).guide
 
 
 def on_day(monkeypatch, day: date) -> None:
@@ -106,7 +106,7 @@ def test_a_piloting_check_in_asks_each_quality_with_notes_and_next_steps(guide, 
     assert "Check-in of 12 March on piloting saved: 4 of 8 qualities in place" in text
     assert "still open: pilot defined, pilot resources, pilot results reviewed" in text
 
-    data = export_user(guide.db, "u")["implementation"]
+    data = exports(guide.db).user("u")["implementation"]
     assert len(data) == 1 and data[0]["date"] == "2026-03-12" and data[0]["phase"] == "piloting"
     first = data[0]["qualities"][0]
     assert first == {"id": "piloting_1", "text": first["text"], "status": "partly",
@@ -130,7 +130,7 @@ def test_the_next_check_in_says_what_changed_since_the_last(guide, monkeypatch):
     assert "3 more qualities in place since 12 March" in text
     assert "new: pilot explained to staff, pilot resources, pilot benchmarks" in text
     assert "still open: pilot results reviewed, pilot results shared" in text
-    dates = [c["date"] for c in export_user(guide.db, "u")["implementation"]]
+    dates = [c["date"] for c in exports(guide.db).user("u")["implementation"]]
     assert dates == ["2026-03-12", "2026-04-20"]
 
 
@@ -141,7 +141,7 @@ def test_an_unfinished_check_in_is_continued_not_duplicated(guide):
     turn = guide.workbook.start("u", "implementation")
     assert "Back to your implementation check-in" in turn.replies[0].text
     assert "quality 2 of 14" in guide.workbook.question("u").text
-    assert len(export_user(guide.db, "u")["implementation"]) == 1
+    assert len(exports(guide.db).user("u")["implementation"]) == 1
 
 
 def test_a_next_step_that_names_the_stage_is_an_answer_not_a_switch(guide):
@@ -150,7 +150,7 @@ def test_a_next_step_that_names_the_stage_is_an_answer_not_a_switch(guide):
     say(guide, "not yet")
     turn = guide.handle("u", "Begin implementation planning in May", "start_implementation", "worksheet_form")
     assert not any("I have to run" in r.text for r in turn.replies)
-    assert export_user(guide.db, "u")["implementation"][0]["qualities"][0]["next_step"] == \
+    assert exports(guide.db).user("u")["implementation"][0]["qualities"][0]["next_step"] == \
         "Begin implementation planning in May"
     turn = guide.handle("u", "let's do the 5 whys", "start_five_whys", "worksheet_form")
     assert any("I have to run" in r.text for r in turn.replies)  # another worksheet: pause first
@@ -166,7 +166,7 @@ def test_a_check_in_answer_can_be_changed_by_name(guide):
     assert "next step for \"results reviewed\"" in guide.workbook.question("u").text  # then the new gap
     text, _ = say(guide, "Write up the lessons")
     assert "4 of 5 qualities in place" in text and "still open: results reviewed" in text
-    data = export_user(guide.db, "u")["implementation"][0]
+    data = exports(guide.db).user("u")["implementation"][0]
     assert [q["status"] for q in data["qualities"]] == ["not_yet", "yes", "yes", "yes", "yes"]
 
 
@@ -193,9 +193,9 @@ def test_the_sustainability_checklist_links_to_the_logic_model_and_a_new_round(g
     assert "Sustainability checklist saved: 8 of 11 points in place" in text
     assert "To work on: information channels, a logic model, permanent governance" in text
     assert [b.payload for b in turn.replies[-1].buttons] == ["start the logic model", "start a new self-assessment round"]
-    data = export_user(guide.db, "u")["sustainability"]
+    data = exports(guide.db).user("u")["sustainability"]
     assert data["points"][0]["note"] == "the Riverside Compact" and data["points"][4]["next_step"] == "Build one at the May retreat"
-    assert "## E. Sustaining" in to_markdown(export_user(guide.db, "u"))
+    assert "## E. Sustaining" in to_markdown(exports(guide.db).user("u"))
 
 
 def test_point_five_offers_the_logic_model_built_in_stage_c(guide):
@@ -230,19 +230,19 @@ def test_a_second_round_keeps_the_first_and_compares_dimension_by_dimension(guid
     assert "Compared with round 1:" in overview
     assert "- Capacity, resources and structures: 2.0 → 3.2 (up 1.2), now ready" in overview
     assert "- Unifying purpose: 3.0 → 3.0 (unchanged)" in overview
-    rounds = export_user(guide.db, "u")["assessment_rounds"]
+    rounds = exports(guide.db).user("u")["assessment_rounds"]
     assert [r["round"] for r in rounds] == [1, 2] and rounds[1]["current"]
     assert rounds[0]["ratings"]["capacity_2"] == "strongly_disagree" and rounds[1]["ratings"]["capacity_2"] == "agree"
     assert rounds[0]["dimensions"]["capacity"]["status"] == "needs_work"
     assert rounds[1]["dimensions"]["capacity"]["status"] == "ready"
-    assert export_user(guide.db, "u")["self_assessment"]["capacity"]["factors"]["capacity_2"]["rating"] == "agree"
+    assert exports(guide.db).user("u")["self_assessment"]["capacity"]["factors"]["capacity_2"]["rating"] == "agree"
 
 
 def test_start_a_new_round_anyway_leaves_the_unfinished_one(guide):
     answer_assessment(guide, ["agree"] * 3)
     turn, form = guide.start_new_round("u", "start a new round anyway")
     assert "Round 2" in turn.replies[0].text
-    rounds = export_user(guide.db, "u")["assessment_rounds"]
+    rounds = exports(guide.db).user("u")["assessment_rounds"]
     assert sum(1 for v in rounds[0]["ratings"].values() if v) == 3
     assert not any(rounds[1]["ratings"].values())
 
@@ -302,7 +302,7 @@ def test_everything_done_suggests_a_new_round_or_another_check_in(guide, monkeyp
     assert "Next: start a new self-assessment round" in text
     on_day(monkeypatch, date(2026, 5, 1))
     assert "Next: do another implementation check-in. Why: the last one was on 2026-03-12" in progress_text(guide)
-    data = export_user(guide.db, "u")
+    data = exports(guide.db).user("u")
     assert data["progress"]["completed"] == ["purpose", "self_assessment", "planning", "implementation", "sustainability"]
     assert data["progress"]["stage"] == "sustainability"
 
@@ -312,8 +312,8 @@ def test_the_help_menu_shows_the_journey_and_where_was_i_after_a_restart(guide, 
     guide.workbook.start("u", "five_whys")
     say(guide, "Ninth graders lose credits")
     guide.pause("u")
-    fresh = Guide(Database(db.url), kb)  # a restarted server: nothing in memory
-    replies = Home(fresh).help("u", understood=True)
+    fresh = build(Database(db.url), kb).guide  # a restarted server: nothing in memory
+    replies = home(fresh.db).help("u", understood=True)
     assert any("… C. Planning" in r.text for r in replies)
     turn, form = fresh.resume("u")
     assert form == "worksheet_form" and "picking up your 5 Whys" in turn.replies[0].text
@@ -363,10 +363,10 @@ def test_a_reminder_is_stored_and_brings_what_is_left_when_due(guide):
 def test_a_reminder_missed_while_away_is_mentioned_on_return(guide):
     complete_purpose(guide)
     guide.set_reminder("u", "remind me in 10 seconds to finish this", datetime.now() - timedelta(minutes=5))
-    welcome = Home(guide).welcome("u")
+    welcome = home(guide.db).welcome("u")
     assert welcome[0].text.startswith("Reminder: you asked me to remind you to finish this")
     assert "Welcome back" in welcome[-1].text
-    assert not any("Reminder" in r.text for r in Home(guide).welcome("u"))
+    assert not any("Reminder" in r.text for r in home(guide.db).welcome("u"))
 
 
 def test_a_reminder_without_a_time_asks_when(guide):

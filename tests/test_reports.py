@@ -5,13 +5,12 @@ import pytest
 from docx import Document
 
 from bot.reports import charts
-from bot.reports.export import export_team, export_user
-from bot.conversation.guide import Guide
+from bot.app import build
 from bot.reports.blocks import Chart, user_report, team_report
 from bot.reports.store import stored_report
-from bot.reports.delivery import deliver
 from bot.reports.docx import write_docx
 from bot.reports.html import render_html
+from tests.helpers.app import exports, reports
 from tests.test_journey import answer_assessment, complete_purpose
 from tests.test_teams import ANA, BEN, CARA, boston, team
 from tests.test_workbook import run_five_whys
@@ -21,7 +20,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 def guide(sqlite_db, kb):
-    return Guide(sqlite_db, kb)
+    return build(sqlite_db, kb).guide
 
 
 def tables_by_header(document) -> dict[str, list[list[str]]]:
@@ -39,7 +38,7 @@ def test_the_word_report_holds_the_users_answers_in_the_toolkits_tables(guide, k
     guide.assessment.handle("u", "agree, but funding is unclear")
     guide.assessment.handle("u", "strongly disagree")
     run_five_whys(guide)
-    path = write_docx(user_report(export_user(guide.db, "u"), kb, date(2026, 11, 24)), tmp_path / "u.docx")
+    path = write_docx(user_report(exports(guide.db).user("u"), kb, date(2026, 11, 24)), tmp_path / "u.docx")
 
     document = Document(str(path))
     tables = tables_by_header(document)
@@ -50,7 +49,7 @@ def test_the_word_report_holds_the_users_answers_in_the_toolkits_tables(guide, k
     assert len(tables["# | Factor"]) == 4 and len(tables["# | Factor"][3]) == 6     # 4 dimensions, 5 capacity rows
     goals = tables["# | Goal"][0]
     assert goals[1][1] == "Increase FAFSA completion among seniors from 55% to 70% by March 2027"
-    whys = export_user(guide.db, "u")["five_whys"]["whys"]
+    whys = exports(guide.db).user("u")["five_whys"]["whys"]
     assert [row[1] for row in tables["Why | Reason the problem occurs"][0][1:]] == [w["answer"] for w in whys]
     logic = tables["Inputs/resources | Activities"][0]
     assert len(logic[0]) == 6
@@ -62,7 +61,7 @@ def test_the_team_report_has_members_the_comparison_and_a_heatmap_without_single
     code = boston(guide)
     for user, ratings in (("ana", ANA), ("ben", BEN), ("cara", CARA)):
         answer_assessment(guide, ratings, user)
-    report = team_report(export_team(guide.db, code), kb)
+    report = team_report(exports(guide.db).team(code), kb)
     document = Document(str(write_docx(report, tmp_path / "team.docx")))
     tables = tables_by_header(document)
     members = tables["Name | Organisation"][0]
@@ -77,7 +76,7 @@ def test_the_team_report_has_members_the_comparison_and_a_heatmap_without_single
         "Progress through the five stages (B: every member has finished)", "Pooled readiness per dimension",
         "Where the partners agree and where they differ"]
     team(guide, "ana", "show ratings by organisation")
-    opted_in = team_report(export_team(guide.db, code), kb)
+    opted_in = team_report(exports(guide.db).team(code), kb)
     assert "each organisation's average" in opted_in.charts()[1].caption
 
 
@@ -85,19 +84,19 @@ def test_charts_are_pngs_of_the_same_size_from_stored_data(guide, kb):
     code = boston(guide)
     for user, ratings in (("ana", ANA), ("ben", BEN), ("cara", CARA)):
         answer_assessment(guide, ratings, user)
-    rendered = user_report(export_user(guide.db, "ana"), kb).charts() + team_report(export_team(guide.db, code), kb).charts()
+    rendered = user_report(exports(guide.db).user("ana"), kb).charts() + team_report(exports(guide.db).team(code), kb).charts()
     assert len(rendered) == 5
     for chart in rendered:
         assert isinstance(chart, Chart) and chart.png.startswith(PNG_SIGNATURE)
         assert charts.png_size(chart.png) == (charts.WIDTH, charts.HEIGHT)
     # different data, different pictures: the chart is drawn from the answers, not a fixed image
-    assert rendered[1].png != team_report(export_team(guide.db, code), kb).charts()[1].png
+    assert rendered[1].png != team_report(exports(guide.db).team(code), kb).charts()[1].png
 
 
 def test_the_html_report_escapes_what_people_typed(guide, kb):
     guide.start_self_assessment("u")
     guide.assessment.handle("u", "agree, <script>alert('x')</script> & more")
-    page = render_html(user_report(export_user(guide.db, "u"), kb))
+    page = render_html(user_report(exports(guide.db).user("u"), kb))
     assert "<script>" not in page and "&amp; more" in page
     assert page.count("<table>") >= 4 and page.count('src="data:image/png;base64,') == 2
 
@@ -114,10 +113,10 @@ def reports_dir(tmp_path, monkeypatch):
 def test_the_terminal_gets_a_path_and_other_channels_a_link(guide, reports_dir):
     guide.start_self_assessment("u")
     guide.assessment.handle("u", "agree")
-    in_terminal = deliver(guide, "u", "send me my report", "cmdline")[0][0].text
+    in_terminal = reports(guide.db).deliver("u", "send me my report", "cmdline")[0][0].text
     path = in_terminal.split("is saved at ")[1].split(".docx")[0] + ".docx"
     assert path.startswith(str(reports_dir)) and Document(path).tables
-    link = deliver(guide, "u", "send me my report", "rest")[0][0].text
+    link = reports(guide.db).deliver("u", "send me my report", "rest")[0][0].text
     url = link.split("download (a Word document you can edit): ")[1].split(". It holds")[0]
     assert url.startswith("https://guide.example.org/webhooks/reports/")
     token, filename = url.split("/")[-2:]
@@ -126,12 +125,12 @@ def test_the_terminal_gets_a_path_and_other_channels_a_link(guide, reports_dir):
 
 def test_a_team_report_goes_only_to_a_member(guide, reports_dir):
     boston(guide)
-    reply = deliver(guide, "ben", "send me our team report", "rest")[0][0]
+    reply = reports(guide.db).deliver("ben", "send me our team report", "rest")[0][0]
     assert reply.text.startswith("Boston Compact's report is ready")
     guide.start_self_assessment("eve")
-    outsider, made = deliver(guide, "eve", "send me our team report", "rest")
+    outsider, made = reports(guide.db).deliver("eve", "send me our team report", "rest")
     assert "not in a team" in outsider[0].text and "download" not in outsider[0].text and made is None
-    own = deliver(guide, "ben", "send me my report", "rest")[0][0]
+    own = reports(guide.db).deliver("ben", "send me my report", "rest")[0][0]
     assert own.text.startswith("Your report") and own.buttons[0].payload == "send me our team report"
 
 
@@ -148,8 +147,8 @@ def test_deleting_my_data_deletes_my_reports_and_old_reports_expire(guide, repor
     from bot.reports import store as report_store
     guide.start_self_assessment("u")
     guide.start_self_assessment("other")
-    mine = deliver(guide, "u", "send me my report", "rest")[1].path
-    theirs = deliver(guide, "other", "send me my report", "rest")[1].path
+    mine = reports(guide.db).deliver("u", "send me my report", "rest")[1].path
+    theirs = reports(guide.db).deliver("other", "send me my report", "rest")[1].path
     guide.delete_data("u", confirmed=True)
     assert not mine.exists() and theirs.exists()
     week_ago = theirs.parent.stat().st_mtime - report_store.KEEP_SECONDS - 60

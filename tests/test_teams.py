@@ -4,11 +4,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.reports.export import UnknownTeam, UnknownUser, export_team, export_user, team_markdown
-from bot.conversation.guide import Guide
+from bot.reports.export import UnknownTeam, UnknownUser, team_markdown
+from bot.app import build
 from bot.storage.models import utcnow
 from bot.conversation.privacy import is_confirmation, is_delete_request, is_keep
-from bot.teams.service import ALPHABET, parse_request, read_code
+from bot.teams.codes import ALPHABET, read_code
+from bot.teams.requests import parse_request
+from tests.helpers.app import exports
 from tests.test_journey import answer_assessment
 from tests.test_workbook import say
 
@@ -17,7 +19,7 @@ NOW = datetime(2026, 11, 24, 10, 0)
 
 @pytest.fixture
 def guide(db, kb):
-    return Guide(db, kb)
+    return build(db, kb).guide
 
 
 def team(guide, user, text, now=NOW):
@@ -127,13 +129,13 @@ def test_shared_worksheets_belong_to_the_team_with_who_wrote_what(guide):
     question = guide.question("ben", "worksheet_form").text
     assert "Why" in question
     say(guide, "Counselors carry 400 students each", "ben")
-    data = export_team(guide.db, code_of(guide))
+    data = exports(guide.db).team(code_of(guide))
     assert data["five_whys"]["problem"] == "Too few seniors complete financial aid forms"
     assert data["five_whys"]["whys"][0]["answer"] == "Counselors carry 400 students each"
     assert data["contributions"]["five_whys"] == {"problem": "Ana (Boston Public Schools)",
                                                   "whys.0.answer": "Ben (Match Charter)"}
     # the self-assessment and personal exports stay personal
-    assert export_user(guide.db, "ben")["five_whys"]["problem"] is None
+    assert exports(guide.db).user("ben")["five_whys"]["problem"] is None
 
 
 def test_working_on_my_own_uses_my_own_worksheets_and_switching_back_finds_the_team_work(guide):
@@ -145,8 +147,8 @@ def test_working_on_my_own_uses_my_own_worksheets_and_switching_back_finds_the_t
     assert "problem" in guide.question("ana", "worksheet_form").text.lower()
     say(guide, "My own district's problem", "ana")
     assert "Now working on Boston Compact" in team(guide, "ana", "work on team boston compact")[0]
-    assert export_team(guide.db, code_of(guide))["five_whys"]["problem"] == "Shared problem for the team"
-    assert export_user(guide.db, "ana")["five_whys"]["problem"] == "My own district's problem"
+    assert exports(guide.db).team(code_of(guide))["five_whys"]["problem"] == "Shared problem for the team"
+    assert exports(guide.db).user("ana")["five_whys"]["problem"] == "My own district's problem"
 
 
 def test_a_user_in_two_teams_says_which_one_they_work_on(guide):
@@ -160,7 +162,7 @@ def test_a_user_in_two_teams_says_which_one_they_work_on(guide):
 
 def test_two_partners_adding_to_one_list_at_the_same_moment_keep_both(postgres_db, kb):
     """Each answer holds the team's row until it commits, so neither overwrites the other."""
-    guide = Guide(postgres_db, kb)
+    guide = build(postgres_db, kb).guide
     boston(guide, members=(("ana", "Ana", "BPS", "District"), ("ben", "Ben", "Match", "Charter")))
     for user in ("ana", "ben"):
         guide.start_worksheet(user, "logic_model")
@@ -182,7 +184,7 @@ def test_two_partners_adding_to_one_list_at_the_same_moment_keep_both(postgres_d
     for thread in threads:
         thread.join()
     assert not errors
-    inputs = export_team(guide.db, code_of(guide))["logic_model"]["inputs"]
+    inputs = exports(guide.db).team(code_of(guide))["logic_model"]["inputs"]
     assert sorted(inputs) == sorted(f"{u}'s input {i}" for i in range(5) for u in ("ana", "ben"))
 
 
@@ -200,7 +202,7 @@ def test_nothing_is_compared_until_three_members_have_answered(guide):
     text = team(guide, "ben", "compare our ratings")[0]
     assert "2 of 3 members have answered" in text and "1 more to go" in text
     assert "average" not in text and "Disagree" not in text
-    data = export_team(guide.db, code_of(guide))["comparison"]
+    data = exports(guide.db).team(code_of(guide))["comparison"]
     assert data["shown"] is False and data["dimensions"] == {}
     assert "Only a facilitator" in team(guide, "ben", "compare with 2 members")[0]
     assert "fewer than three" in team(guide, "ana", "compare with 2 members")[0]
@@ -214,7 +216,7 @@ def test_the_comparison_counts_averages_without_na_and_flags_disagreement(guide)
         answer_assessment(guide, ratings, user)
     text = team(guide, "ana", "compare our ratings")[0]
     assert "3 of 3 members have answered" in text
-    comparison = export_team(guide.db, code_of(guide))["comparison"]
+    comparison = exports(guide.db).team(code_of(guide))["comparison"]
     purpose_1 = comparison["dimensions"]["unifying_purpose"]["factors"]["unifying_purpose_1"]
     assert purpose_1["answered"] == 3
     assert purpose_1["counts"] == {"strongly_disagree": 1, "disagree": 1, "agree": 0, "strongly_agree": 1,
@@ -239,7 +241,7 @@ def test_ratings_by_organisation_only_when_the_team_opted_in(guide):
         answer_assessment(guide, ratings, user)
     hidden = team(guide, "ben", "compare our ratings")[0]
     assert "Match Charter" not in hidden and "Archdiocese" not in hidden
-    assert "by_organisation" not in export_team(guide.db, code_of(guide))["comparison"]["dimensions"]["capacity"][
+    assert "by_organisation" not in exports(guide.db).team(code_of(guide))["comparison"]["dimensions"]["capacity"][
         "factors"]["capacity_1"]
     assert "Only a facilitator" in team(guide, "ben", "show ratings by organisation")[0]
     team(guide, "ana", "show ratings by organisation")
@@ -288,7 +290,7 @@ def test_leaving_keeps_the_shared_work_and_the_team_keeps_a_facilitator(guide):
     say(guide, "Enrollment information is scattered", "ana")
     guide.pause("ana")
     assert "You've left Boston Compact" in team(guide, "ana", "leave the team")[0]
-    assert export_team(guide.db, code_of(guide, "ben"))["five_whys"]["problem"] == "Enrollment information is scattered"
+    assert exports(guide.db).team(code_of(guide, "ben"))["five_whys"]["problem"] == "Enrollment information is scattered"
     assert "Boston Compact: 1 member" in team(guide, "ben", "team progress")[0]   # Ben took over
     assert "only member" in team(guide, "ben", "leave the team")[0]
 
@@ -328,13 +330,13 @@ def test_delete_my_data_asks_first_then_removes_everything_and_only_that(guide):
 
     ask = guide.delete_data("ben", confirmed=False)
     assert "yes, delete everything" in ask.text and "Boston Compact" in ask.text
-    assert export_user(guide.db, "ben")["self_assessment"]["capacity"]["factors"]["capacity_1"]["rating"] == "agree"
+    assert exports(guide.db).user("ben")["self_assessment"]["capacity"]["factors"]["capacity_1"]["rating"] == "agree"
 
     done = guide.delete_data("ben", confirmed=True)
     assert "17 ratings" in done.text and "1 of your answers" in done.text
     with pytest.raises(UnknownUser):
-        export_user(guide.db, "ben")
-    data = export_team(guide.db, code)
+        exports(guide.db).user("ben")
+    data = exports(guide.db).team(code)
     assert data["five_whys"]["problem"] == "Families can't compare schools"      # Ana's answers stay
     assert [w["answer"] for w in data["five_whys"]["whys"]] == ["Information is scattered"]
     assert "Ben" not in str(data) and "Every sector publishes" not in str(data)
@@ -347,19 +349,19 @@ def test_delete_my_data_asks_first_then_removes_everything_and_only_that(guide):
 def test_deleting_the_last_member_deletes_the_team_and_a_lone_facilitator_is_replaced(guide):
     code = boston(guide, members=(("ana", "Ana", "BPS", "District"), ("ben", "Ben", "Match", "Charter")))
     guide.delete_data("ana", confirmed=True)
-    assert export_team(guide.db, code)["members"][0]["facilitator"] is True
+    assert exports(guide.db).team(code)["members"][0]["facilitator"] is True
     guide.delete_data("ben", confirmed=True)
     with pytest.raises(UnknownTeam):
-        export_team(guide.db, code)
+        exports(guide.db).team(code)
 
 
 def test_the_per_user_export_lists_teams_and_the_team_export_renders(guide):
     code = boston(guide)
-    teams = export_user(guide.db, "ben")["teams"]
+    teams = exports(guide.db).user("ben")["teams"]
     assert teams == [{"code": code, "name": "Boston Compact", "facilitator": False, "working_on": True,
                       "profile": {"name": "Ben", "organisation": "Match Charter", "sector": "charter",
                                   "role": "principal"}}]
-    markdown = team_markdown(export_team(guide.db, code))
+    markdown = team_markdown(exports(guide.db).team(code))
     assert "| Ben | Match Charter | Charter | principal | no | 0 answered |" in markdown
     assert "ratings are compared once 3 have" in markdown
 

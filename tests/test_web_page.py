@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.rasa_plugins.channels.web import WEBCHAT_JS
+from tests.helpers.app import exports
 from tests.servers import PROJECT, Servers
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,14 +94,13 @@ def _sender(servers) -> str:
 
 
 def test_a_rendered_page_of_the_html_report(browser, tmp_path, sqlite_db, kb):
-    from bot.reports.export import export_user
-    from bot.conversation.guide import Guide
+    from bot.app import build
     from bot.reports.blocks import user_report
     from bot.reports.html import write_html
-    guide = Guide(sqlite_db, kb)
+    guide = build(sqlite_db, kb).guide
     guide.start_self_assessment("u")
     guide.assessment.handle("u", "agree, <b>our</b> board meets monthly")
-    path = write_html(user_report(export_user(sqlite_db, "u"), kb), tmp_path / "report.html")
+    path = write_html(user_report(exports(sqlite_db).user("u"), kb), tmp_path / "report.html")
     page = browser.new_page(viewport={"width": 1200, "height": 900})
     page.goto(path.as_uri())
     assert page.locator("h1").inner_text() == "Common Ground: the work of u"

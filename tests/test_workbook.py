@@ -1,13 +1,14 @@
 """Stages A and C at the service level: the worksheets, their navigation, and the export."""
 import pytest
 
-from bot.reports.export import export_user, to_markdown
-from bot.conversation.guide import Guide
+from bot.reports.export import to_markdown
+from bot.app import build
+from tests.helpers.app import exports
 
 
 @pytest.fixture
 def guide(db, kb):
-    return Guide(db, kb)
+    return build(db, kb).guide
 
 
 def say(guide, text, user="u"):
@@ -44,7 +45,7 @@ def test_purpose_questions_and_drafted_statement(guide):
     statement = ask(guide)
     assert "Together, district and charter partners will tackle this: Families struggle to apply" in statement
     say(guide, "yes")
-    data = export_user(guide.db, "u")
+    data = exports(guide.db).user("u")
     assert data["purpose"].startswith("Together, district and charter partners will tackle this")
     assert data["purpose"].endswith("because neither sector controls enrollment on its own.")
 
@@ -66,7 +67,7 @@ def test_a_vague_goal_gets_concrete_issues_a_suggestion_and_can_be_revised(guide
     say(guide, "yes")
     text, turn = say(guide, "no")
     assert not turn.pending and "Stage A is complete" in text
-    goals = export_user(guide.db, "u")["smart_goals"]
+    goals = exports(guide.db).user("u")["smart_goals"]
     assert goals[0] == {"text": "Raise attendance for students who move between sectors from 82% to 90% by June 2027",
                         "checks": {"specific": True, "measurable": True, "achievable": None,
                                    "results_oriented": True, "time_bound": True}}
@@ -78,7 +79,7 @@ def test_accepting_the_suggestion_saves_it(guide):
     fill_purpose(guide)
     say(guide, "Increase the graduation rate for English learners")
     say(guide, "yes")
-    goal = export_user(guide.db, "u")["smart_goals"][0]
+    goal = exports(guide.db).user("u")["smart_goals"][0]
     assert goal["text"].startswith("Increase the graduation rate for English learners from [baseline] to [target] by")
 
 
@@ -120,7 +121,7 @@ def test_five_whys_step_by_step_with_an_early_stop(guide):
     say(guide, "yes")
     text, turn = say(guide, "not sure")
     assert not turn.pending and "2 root cause(s), 1 confirmed" in text
-    five = export_user(guide.db, "u")["five_whys"]
+    five = exports(guide.db).user("u")["five_whys"]
     assert five == {
         "problem": "Ninth graders who switch sectors lose credits",
         "whys": [{"answer": "Transcripts arrive weeks late", "evidence": "Registrar logs show 30-day delays"},
@@ -144,7 +145,7 @@ def test_five_whys_stops_after_five_and_takes_a_cause_in_words(guide):
     assert "What data tell you" in ask(guide)
     say(guide, "the bus survey")
     say(guide, "no")
-    five = export_user(guide.db, "u")["five_whys"]
+    five = exports(guide.db).user("u")["five_whys"]
     assert len(five["whys"]) == 5
     assert five["root_causes"] == [{"text": "families lack reliable transport", "evidence": "the bus survey",
                                     "validated": False}]
@@ -160,7 +161,7 @@ def test_go_back_and_change_in_a_worksheet(guide):
     assert "How do you know" in ask(guide)
     text, _ = say(guide, "change the problem statement to Ninth graders who switch sectors lose credits")
     assert "Changed problem statement" in text and "How do you know" in ask(guide)
-    assert export_user(guide.db, "u")["five_whys"]["problem"] == "Ninth graders who switch sectors lose credits"
+    assert exports(guide.db).user("u")["five_whys"]["problem"] == "Ninth graders who switch sectors lose credits"
 
 
 def test_logic_model_offers_the_problem_and_takes_lists(guide):
@@ -178,7 +179,7 @@ def test_logic_model_offers_the_problem_and_takes_lists(guide):
                    "done", "Mayor's support", "done", "skip"]:
         text, turn = say(guide, answer)
     assert not turn.pending and "logic model is saved" in text
-    model = export_user(guide.db, "u")["logic_model"]
+    model = exports(guide.db).user("u")["logic_model"]
     assert model["problem"] == "Ninth graders who switch sectors lose credits"
     assert model["inputs"] == ["Registrar time", "A shared data platform", "Grant money", "Staff from both sectors"]
     assert model["activities"] == ["Monthly records exchange", "Joint counselor training"]
@@ -203,14 +204,14 @@ def test_action_plan_for_a_goal_with_steps(guide):
                    "Start with two high schools as an easy win"]:
         text, turn = say(guide, answer)
     assert not turn.pending and "saved with 2 step(s)" in text
-    plan = export_user(guide.db, "u")["action_plans"][0]
+    plan = exports(guide.db).user("u")["action_plans"][0]
     assert plan["goal"] == "Increase FAFSA completion among seniors from 55% to 70% by March 2027"
     assert plan["outcomes"] == ["70% of seniors complete FAFSA", "counselors in both sectors share one calendar"]
     assert plan["steps"][1] == {"action": "Track completions weekly", "who": "Data lead", "by_when": "November 2026",
                                 "resources_needed": "Dashboard access", "resources_available": "None yet",
                                 "barriers": "Data sharing limits", "communications": "Weekly email to principals"}
     assert plan["scope"] == "Start with two high schools as an easy win"
-    markdown = to_markdown(export_user(guide.db, "u"))
+    markdown = to_markdown(exports(guide.db).user("u"))
     assert "| 2 | Track completions weekly | Data lead | November 2026 |" in markdown
 
 
@@ -226,7 +227,7 @@ def test_pause_and_resume_a_worksheet_after_a_restart(guide, db, kb):
     guide.workbook.start("u", "five_whys")
     say(guide, "Students lose credits")
     assert "pick up at the same question" in guide.pause("u").text
-    fresh = Guide(type(db)(db.url), kb)
+    fresh = build(type(db)(db.url), kb).guide
     turn, form = fresh.resume("u")
     assert form == "worksheet_form" and "5 Whys" in turn.replies[0].text
     assert fresh.workbook.question("u").text.startswith("Why 1")
@@ -236,7 +237,7 @@ def test_switching_mid_form_is_explained_not_stored(guide):
     guide.workbook.start("u", "five_whys")
     turn = guide.handle("u", "let's do the logic model", "start_logic_model", "worksheet_form")
     assert "I have to run" in turn.replies[0].text
-    assert export_user(guide.db, "u")["five_whys"]["problem"] is None
+    assert exports(guide.db).user("u")["five_whys"]["problem"] is None
 
 
 def test_progress_lists_every_worksheet(guide):

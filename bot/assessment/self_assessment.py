@@ -20,7 +20,7 @@ from bot.storage.models import Participant
 from bot.language.commands import BACK, SKIP, Command, declines, parse_command
 from bot.language.ratings import (CONFLICT, EMPTY, IN_BETWEEN, LABELS, OFF_SCALE, QUESTION, RATINGS, UNSURE,
                          parse_rating)
-from bot.language.replies import Button, Reply
+from bot.language.replies import Button, Reply, Turn
 from bot.storage.repository import Repository
 from bot.assessment.scoring import NEEDS_WORK, READY, DimensionResult, score_dimension
 from bot.language.text import MAX_ANSWER_CHARS, clean_text, looks_like_question, too_long
@@ -44,14 +44,6 @@ _NOT_A_RATING = {
 }
 _UNCLEAR = ("I couldn't read a rating in that, so I haven't recorded anything. Pick a button, type 1-4 "
             "(1 = strongly disagree, 4 = strongly agree), \"n/a\", or say \"skip\".")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """The bot's replies to one message, and whether a self-assessment question is still open."""
-
-    replies: tuple[Reply, ...]
-    pending: bool
 
 
 def is_next_steps(step: Optional[str]) -> bool:

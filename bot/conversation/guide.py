@@ -12,20 +12,21 @@ import re
 from datetime import datetime
 from typing import Optional
 
-from bot.lessons.advisor import Advisor
-from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment, Turn
-from bot.storage.db import Database
-from bot.language.explain import find_factor, find_term
+from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
+from bot.content.knowledge import Knowledge
+from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, Forms, assessment_form, worksheet_form
 from bot.conversation.journey import Journey
-from bot.content.knowledge import Knowledge, knowledge as load_default
 from bot.conversation.privacy import delete_user
 from bot.conversation.reminders import Reminders, describe, parse_request
-from bot.language.replies import Button, Reply
-from bot.teams.service import Teams, parse_request as parse_team_request
+from bot.language.explain import find_factor, find_term
+from bot.language.replies import Button, Reply, Turn
+from bot.lessons.advisor import Advisor
+from bot.storage.db import Database
+from bot.teams.facilitator import Facilitator
+from bot.teams.requests import parse_request as parse_team_request
+from bot.teams.service import Teams
 from bot.worksheets.workbook import WORKSHEETS, Workbook
 
-SELF_ASSESSMENT_FORM = "self_assessment_form"
-WORKSHEET_FORM = "worksheet_form"
 TEAM_INTENTS = frozenset({"create_team", "join_team", "compare_ratings", "team_manage"})
 
 # Requests to open a worksheet, as people type them; also read inside a form, where the
@@ -55,26 +56,11 @@ def requested_worksheet(text: str) -> Optional[str]:
 
 
 class Guide:
-    def __init__(self, db: Database, knowledge: Optional[Knowledge] = None) -> None:
-        self.db = db
-        self.kb = knowledge or load_default()
-        self.advisor = Advisor()
-        self.assessment = SelfAssessment(db, self.kb, self.advisor)
-        self.workbook = Workbook(db, self.kb, self.advisor)
-        self.journey = Journey(self)
-        self.reminders = Reminders(db)
-        self.teams = Teams(self)
-
-    def _stage(self, sender: str) -> Optional[str]:
-        with self.db.transaction() as repo:
-            p = repo.find_participant(sender)
-            return p.stage if p is not None else None
-
-    def open_form(self, sender: str) -> Optional[str]:
-        """The form that should ask the next question, if any question is open."""
-        if self._stage(sender) == SELF_ASSESSMENT:
-            return SELF_ASSESSMENT_FORM if self.assessment.has_pending(sender) else None
-        return WORKSHEET_FORM if self.workbook.has_pending(sender) else None
+    def __init__(self, db: Database, kb: Knowledge, advisor: Advisor, assessment: SelfAssessment, workbook: Workbook,
+                 forms: Forms, journey: Journey, reminders: Reminders, teams: Teams, facilitator: Facilitator) -> None:
+        self.db, self.kb, self.advisor = db, kb, advisor
+        self.assessment, self.workbook, self.forms, self.journey = assessment, workbook, forms, journey
+        self.reminders, self.teams, self.facilitator = reminders, teams, facilitator
 
     # --- entering ----------------------------------------------------------------------------
     def start_worksheet(self, sender: str, request: str, text: str = "") -> tuple[Turn, Optional[str]]:
@@ -83,22 +69,22 @@ class Guide:
             turn = self.workbook.start(sender, "purpose", add_goal=True)
         else:
             turn = self.workbook.start(sender, request, goal_number=int(number.group(1)) if number else None)
-        return turn, WORKSHEET_FORM if turn.pending else None
+        return turn, worksheet_form(turn)
 
     def start_self_assessment(self, sender: str) -> tuple[Turn, Optional[str]]:
         turn = self.assessment.start(sender)
-        return turn, SELF_ASSESSMENT_FORM if turn.pending else None
+        return turn, assessment_form(turn)
 
     def start_new_round(self, sender: str, text: str = "") -> tuple[Turn, Optional[str]]:
         turn = self.assessment.new_round(sender, force=bool(re.search(r"\banyway\b|\bregardless\b", text.lower())))
-        return turn, SELF_ASSESSMENT_FORM if turn.pending else None
+        return turn, assessment_form(turn)
 
     def resume(self, sender: str) -> tuple[Turn, Optional[str]]:
         """Picks up the stage and question where the user left off."""
-        stage = self._stage(sender)
+        stage = self.forms.stage(sender)
         if stage in (None, SELF_ASSESSMENT):
             turn = self.assessment.start(sender, resume=True)
-            return turn, SELF_ASSESSMENT_FORM if turn.pending else None
+            return turn, assessment_form(turn)
         position = self.workbook.current(sender)
         if position is None:
             line, button = self.journey.next_line(sender)
@@ -132,15 +118,15 @@ class Guide:
 
     def navigate(self, sender: str, text: str, intent: Optional[str]) -> tuple[Turn, Optional[str]]:
         """Skip / go back / change said while no question is open: applied to the current stage."""
-        stage = self._stage(sender)
+        stage = self.forms.stage(sender)
         if stage == SELF_ASSESSMENT or stage is None:
             turn = self.assessment.handle(sender, text, intent)
-            return turn, SELF_ASSESSMENT_FORM if turn.pending else None
+            return turn, assessment_form(turn)
         if self.workbook.current(sender) is None:
             return Turn((Reply("There's no open question to change right now. Say \"show my progress\" to see "
                                "your work."),), False), None
         turn = self.workbook.handle(sender, text)
-        return turn, WORKSHEET_FORM if turn.pending else None
+        return turn, worksheet_form(turn)
 
     def takes_as_answer(self, sender: str, text: str, form: Optional[str]) -> bool:
         if form == SELF_ASSESSMENT_FORM:
@@ -164,7 +150,7 @@ class Guide:
         return self.assessment.question(sender) if form == SELF_ASSESSMENT_FORM else self.workbook.question(sender)
 
     def pause(self, sender: str) -> Reply:
-        if self._stage(sender) in (None, SELF_ASSESSMENT):
+        if self.forms.stage(sender) in (None, SELF_ASSESSMENT):
             return self.assessment.pause(sender)
         position = self.workbook.current(sender)
         if position is None:
@@ -190,27 +176,24 @@ class Guide:
             return Turn((Reply("I can create a team (\"create a team called ...\"), join one (\"join team K7P2QX\"), "
                                "compare the members' ratings (\"compare our ratings\"), show who has finished what "
                                "(\"team progress\") or switch teams (\"work on team ...\")."),), False), None, []
-        t, action, arg = self.teams, request.action, request.argument
-        if action == "create":
-            return (*t.create(sender, arg), [])
-        if action == "join":
-            return (*t.join(sender, arg), [])
-        if action == "profile":
-            return (*t.profile(sender), [])
+        t, f, action, arg = self.teams, self.facilitator, request.action, request.argument
+        if action in ("create", "join", "profile"):
+            turn = t.profile(sender) if action == "profile" else getattr(t, action)(sender, arg)
+            return turn, worksheet_form(turn), []
         if action == "remind":
-            reply, scheduled = t.remind(sender, now)
+            reply, scheduled = f.remind(sender, now)
             return Turn((reply,), False), None, scheduled
         replies = {
             "summary": lambda: t.summary(sender, arg),
-            "status": lambda: t.status(sender, arg),
+            "status": lambda: f.status(sender, arg),
             "switch": lambda: [t.switch(sender, arg)],
             "personal": lambda: [t.personal(sender)],
             "list": lambda: [t.list(sender)],
             "leave": lambda: [t.leave(sender, arg)],
-            "min_group": lambda: [t.set_min_group(sender, int(arg or 0))],
-            "by_organisation": lambda: [t.set_by_organisation(sender, arg == "on")],
-            "facilitator": lambda: [t.add_facilitator(sender, arg)],
-            "new_code": lambda: [t.renew_code(sender)],
+            "min_group": lambda: [f.set_min_group(sender, int(arg or 0))],
+            "by_organisation": lambda: [f.set_by_organisation(sender, arg == "on")],
+            "facilitator": lambda: [f.add_facilitator(sender, arg)],
+            "new_code": lambda: [f.renew_code(sender)],
         }[action]()
         return Turn(tuple(replies), False), None, []
 

@@ -1,12 +1,12 @@
 """The front door: a greeting that knows where the user stands, and the help menu with the journey so far."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Callable
 
+from bot.conversation.forms import Forms
+from bot.conversation.journey import Journey
 from bot.language.replies import Button, Reply
-
-if TYPE_CHECKING:
-    from bot.conversation.guide import Guide
+from bot.storage.db import Database
 
 START = Button("Start the self-assessment", "start the self-assessment")
 PURPOSE = Button("Define our purpose and goals", "let's define our unifying purpose")
@@ -17,11 +17,13 @@ WHY = Button("Why collaborate?", "why should districts and charters collaborate?
 
 
 class Home:
-    def __init__(self, guide: "Guide") -> None:
-        self.guide = guide
+    def __init__(self, db: Database, forms: Forms, journey: Journey,
+                 reminder_due: Callable[[str], list[Reply]]) -> None:
+        self.db, self.forms, self.journey = db, forms, journey
+        self.reminder_due = reminder_due   # a reminder that came due while nobody was listening
 
     def _started(self, sender: str) -> bool:
-        with self.guide.db.transaction() as repo:
+        with self.db.transaction() as repo:
             p = repo.find_participant(sender)
             return p is not None and p.stage is not None
 
@@ -33,11 +35,11 @@ class Home:
                 "walk you through the self-assessment, planning, implementation check-ins and the sustainability "
                 "checklist, bring partner organisations together as a team (\"join team\" and the code a partner "
                 "gave you), and save every answer so you can stop and come back.", (PURPOSE, START, FRAMEWORK, WHY))]
-        replies = self.guide.reminder_due(sender)  # a reminder that came due while nobody was listening
-        if self.guide.open_form(sender):
+        replies = self.reminder_due(sender)
+        if self.forms.open_form(sender):
             return replies + [Reply("Welcome back! Your work is saved and waiting where you left it.",
                                     (CONTINUE, PROGRESS, FRAMEWORK))]
-        line, button = self.guide.journey.next_line(sender)
+        line, button = self.journey.next_line(sender)
         return replies + [Reply(f"Welcome back! {line}", (button, PROGRESS, FRAMEWORK))]
 
     def help(self, sender: str, understood: bool) -> list[Reply]:
@@ -49,4 +51,4 @@ class Home:
                 "\"what's next?\", \"remind me on Monday\", go back or change an answer. Work with partners: "
                 "\"create a team called ...\", \"join team\" and a code, \"compare our ratings\". \"I have to run\" "
                 "pauses at any time: everything is saved; \"delete my data\" removes it all.")
-        return [Reply(text), self.guide.journey.overview(sender)]
+        return [Reply(text), self.journey.overview(sender)]

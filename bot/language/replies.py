@@ -17,3 +17,11 @@ class Reply:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons]}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The bot's replies to one message, and whether a question is still open afterwards."""
+
+    replies: tuple[Reply, ...]
+    pending: bool

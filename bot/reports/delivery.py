@@ -10,19 +10,17 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from bot.config import public_url
-from bot.language.replies import Button, Reply
-from bot.storage.db import Database
-from bot.reports.export import export_team, export_user
 from bot.content.knowledge import Knowledge
+from bot.language.replies import Button, Reply
 from bot.reports.blocks import team_report, user_report
 from bot.reports.docx import write_docx
+from bot.reports.export import Exports
 from bot.reports.store import new_folder
-
-if TYPE_CHECKING:
-    from bot.conversation.guide import Guide
+from bot.storage.db import Database
+from bot.teams.service import Teams
 
 TERMINAL_CHANNELS = {"cmdline", None}
 MARKDOWN_CHANNELS = {"socketio"}
@@ -52,43 +50,48 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60] or "report"
 
 
-def prepare(db: Database, kb: Knowledge, sender: str, team_code: Optional[str] = None) -> Optional[ReportFile]:
-    """Writes the report; `team_code` (a team the sender works on, checked by the caller) for a team's."""
-    folder = new_folder(sender)
-    if team_code is not None:
-        data = export_team(db, team_code, kb)
-        report, name = team_report(data, kb), data["team"]["name"]
-    else:
-        data = export_user(db, sender, kb)
-        report, name = user_report(data, kb), "common-ground"
-    filename = f"{_slug(name)}-{date.today().isoformat()}.docx"
-    path = write_docx(report, folder / filename)
-    return ReportFile(path, folder.name, name if team_code else None)
+class ReportDesk:
+    """Makes a user's or a team's Word report and says where to fetch it, by channel."""
 
+    def __init__(self, db: Database, kb: Knowledge, exports: Exports, teams: Teams) -> None:
+        self.db, self.kb, self.exports, self.teams = db, kb, exports, teams
 
-def deliver(guide: "Guide", sender: str, text: str, channel: Optional[str]) -> tuple[list[Reply], Optional[ReportFile]]:
-    """Writes the user's report ("our report": their team's) and says where to get it; in Slack and
-    Teams the file itself is sent too (the caller uploads the returned ReportFile)."""
-    wants_team = bool(re.search(r"\b(?:team'?s?|our)\b", text.lower()))
-    with guide.db.transaction() as repo:
-        p = repo.find_participant(sender)
-        if p is None:
-            return [Reply("There is nothing saved for you yet, so there is no report to make. Say \"help\" to "
-                          "see where to start.")], None
-        team, _, problem = guide.teams.active_team(repo, p) if (wants_team or p.team_id) else (None, None, None)
-        if wants_team and problem is not None:
-            return [problem], None
-        code, team_name = (team.code, team.name) if team is not None else (None, None)
-    made = prepare(guide.db, guide.kb, sender, code if wants_team else None)
-    what = f"{team_name}'s report" if wants_team else "Your report"
-    if channel in TERMINAL_CHANNELS:
-        where = f"is saved at {made.path}"
-    elif channel in FILE_CHANNELS:
-        where = "is attached below (a Word document you can edit)"
-    elif channel in MARKDOWN_CHANNELS:   # the web page's widget renders Markdown: a real link
-        where = f"is ready: [download it]({made.link}) (a Word document you can edit)"
-    else:
-        where = f"is ready to download (a Word document you can edit): {made.link}"
-    offer = (Button(f"{team_name}'s report", "send me our team report"),) if team_name and not wants_team else ()
-    return [Reply(f"{what} {where}. It holds everything saved so far, laid out like the toolkit's templates, "
-                  "with charts.", offer)], made
+    def prepare(self, sender: str, team_code: Optional[str] = None) -> Optional[ReportFile]:
+        """Writes the report; `team_code` (a team the sender works on, checked by the caller) for a team's."""
+        folder = new_folder(sender)
+        if team_code is not None:
+            data = self.exports.team(team_code)
+            report, name = team_report(data, self.kb), data["team"]["name"]
+        else:
+            data = self.exports.user(sender)
+            report, name = user_report(data, self.kb), "common-ground"
+        filename = f"{_slug(name)}-{date.today().isoformat()}.docx"
+        path = write_docx(report, folder / filename)
+        return ReportFile(path, folder.name, name if team_code else None)
+
+    def deliver(self, sender: str, text: str, channel: Optional[str]) -> tuple[list[Reply], Optional[ReportFile]]:
+        """Writes the user's report ("our report": their team's) and says where to get it; in Slack and
+        Teams the file itself is sent too (the caller uploads the returned ReportFile)."""
+        wants_team = bool(re.search(r"\b(?:team'?s?|our)\b", text.lower()))
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            if p is None:
+                return [Reply("There is nothing saved for you yet, so there is no report to make. Say \"help\" to "
+                              "see where to start.")], None
+            team, _, problem = self.teams.active_team(repo, p) if (wants_team or p.team_id) else (None, None, None)
+            if wants_team and problem is not None:
+                return [problem], None
+            code, team_name = (team.code, team.name) if team is not None else (None, None)
+        made = self.prepare(sender, code if wants_team else None)
+        what = f"{team_name}'s report" if wants_team else "Your report"
+        if channel in TERMINAL_CHANNELS:
+            where = f"is saved at {made.path}"
+        elif channel in FILE_CHANNELS:
+            where = "is attached below (a Word document you can edit)"
+        elif channel in MARKDOWN_CHANNELS:   # the web page's widget renders Markdown: a real link
+            where = f"is ready: [download it]({made.link}) (a Word document you can edit)"
+        else:
+            where = f"is ready to download (a Word document you can edit): {made.link}"
+        offer = (Button(f"{team_name}'s report", "send me our team report"),) if team_name and not wants_team else ()
+        return [Reply(f"{what} {where}. It holds everything saved so far, laid out like the toolkit's templates, "
+                      "with charts.", offer)], made

@@ -13,6 +13,8 @@ import yaml
 
 from bot.content.knowledge import KNOWLEDGE_DIR
 from bot.language.replies import Button
+from bot.storage.models import Participant, Team
+from bot.storage.repository import Repository
 from bot.worksheets.fields import CHOICE, Field, Worksheet
 
 KIND = "team_profile"
@@ -68,3 +70,19 @@ class TeamProfile(Worksheet):
     def export(self, doc: dict) -> dict:
         return {"name": doc.get("name"), "organisation": doc.get("organisation"),
                 "sector": sector_id(doc.get("sector")), "role": doc.get("role")}
+
+
+def member_profile(repo: Repository, team: Team, participant: Participant) -> dict:
+    """The member's profile for this team (name, organisation, sector, role; None where not given)."""
+    item = repo.work_item(participant, KIND, profile_key(team.id))
+    return TeamProfile().export(dict(item.data) if item is not None else {})
+
+
+def display_names(repo: Repository, team: Team) -> dict[int, str]:
+    """participant id -> "Ana (Boston Public Schools)", for crediting contributions."""
+    names = {}
+    for number, (_, participant) in enumerate(repo.members(team), start=1):
+        profile = member_profile(repo, team, participant)
+        name = profile["name"] or f"member {number}"
+        names[participant.id] = f"{name} ({profile['organisation']})" if profile["organisation"] else name
+    return names

@@ -12,7 +12,6 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from bot.worksheets import attribution
-from bot.assessment.self_assessment import Turn
 from bot.storage.db import Database
 from bot.language.explain import find_term, render_term
 from bot.content.knowledge import Knowledge, knowledge as load_default
@@ -22,10 +21,9 @@ from bot.worksheets.checklists import ImplementationCheckIn, SustainabilityCheck
 from bot.worksheets.planning import ActionPlan, FiveWhys, LogicModel
 from bot.worksheets.purpose import PurposeWorksheet
 from bot.worksheets.reflections import Reflections
-from bot.language.replies import Reply
+from bot.language.replies import Reply, Turn
 from bot.storage.repository import Repository
-from bot.worksheets.team_profile import KIND as TEAM_PROFILE, TeamProfile, profile_key
-from bot.teams.service import display_names
+from bot.worksheets.team_profile import KIND as TEAM_PROFILE, TeamProfile, display_names, profile_key
 from bot.language.text import clean_text, looks_like_question
 from bot.worksheets.fields import (LIST, Answer, Field, find_field, get_path, is_filled, mark, question_reply, read_answer,
                             set_path)

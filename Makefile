@@ -1,7 +1,8 @@
 # Common Ground. Two commands do everything on a fresh machine:
 #   make chat   talk to the assistant in this terminal (installs and trains on first use)
 #   make test   the whole test suite (installs and trains on first use)
-# Also: make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons,
+# Also: make test-fast (the unit tier and the import contracts: no trained model, no servers, under a
+# minute), make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons,
 # make bench-reports, make clean.
 
 SHELL := /bin/bash
@@ -22,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test validate bench-lessons bench-reports clean web chromium
+.PHONY: install train chat serve test test-fast lint validate bench-lessons bench-reports clean web chromium
 
 install: $(VENV)/.installed
 
@@ -68,8 +69,16 @@ chat: $(MODEL)
 serve: $(MODEL) $(WEBCHAT)
 	@scripts/run.sh serve
 
-test: $(MODEL) $(WEBCHAT) $(CHROMIUM) validate
+# Every tier: tests/unit (SQLite, no servers), tests/integration (PostgreSQL, Redis, the command line),
+# tests/e2e (the real Rasa and action servers over REST, Slack, Teams, the web page, the test stories).
+test: $(MODEL) $(WEBCHAT) $(CHROMIUM) validate lint
 	$(BIN)/python -m pytest tests
+
+test-fast: $(VENV)/.installed lint
+	COMMON_GROUND_TEST_DATABASES=sqlite $(BIN)/python -m pytest tests/unit -q
+
+lint: $(VENV)/.installed
+	$(BIN)/lint-imports --no-cache
 
 bench-lessons: $(VENV)/.installed
 	$(BIN)/python scripts/bench_lessons.py

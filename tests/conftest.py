@@ -1,79 +1,37 @@
 """Shared fixtures: a fresh database per test, on SQLite and (when reachable) PostgreSQL.
 
-PostgreSQL tests use COMMON_GROUND_TEST_POSTGRES_URL (default: the local server on
-127.0.0.1:5432, trust auth, database `test`) and a throw-away schema per test; the Redis lock
-store test uses COMMON_GROUND_TEST_REDIS_URL (default redis://127.0.0.1:6379/3). Where no
-server answers they are skipped with a message saying what they need; under CI (CI=true)
-or REQUIRE_SERVICES=1 a missing server fails the run instead.
+`db` runs a test on both databases; COMMON_GROUND_TEST_DATABASES=sqlite (what `make test-fast`
+sets) keeps to the embedded one. What each server needs is in tests/helpers/services.py.
 """
 from __future__ import annotations
 
 import os
-import uuid
-from contextlib import contextmanager
+import shutil
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from bot.storage.db import Database
 from bot.content.knowledge import knowledge
+from bot.storage.db import Database
+from tests.helpers.services import postgres_schema
 
-POSTGRES_URL = os.environ.get("COMMON_GROUND_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("COMMON_GROUND_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
-SERVICES_REQUIRED = os.environ.get("CI") == "true" or os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def _postgres_or_skip() -> None:
-    try:
-        engine = create_engine(POSTGRES_URL, future=True, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception as error:  # any driver error means: no usable server here
-        message = (f"needs PostgreSQL at {POSTGRES_URL} (set COMMON_GROUND_TEST_POSTGRES_URL); "
-                   f"could not connect: {error.__class__.__name__}")
-        if SERVICES_REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
+DATABASES = os.environ.get("COMMON_GROUND_TEST_DATABASES", "sqlite,postgres").split(",")
 
 
-def redis_or_skip():
-    """A Redis client for REDIS_URL, or a skip (a failure under CI) saying what is needed."""
-    import redis
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except Exception as error:
-        message = (f"needs Redis at {REDIS_URL} (set COMMON_GROUND_TEST_REDIS_URL); could not connect: "
-                   f"{error.__class__.__name__}")
-        if SERVICES_REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
-    return client
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """One SQLite file migrated to the current schema; each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    Database(f"sqlite:///{path}").dispose()
+    return path
 
 
 @pytest.fixture
-def sqlite_db(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
+def sqlite_db(tmp_path, migrated_sqlite):
+    path = tmp_path / "test.db"
+    shutil.copyfile(migrated_sqlite, path)
+    db = Database(f"sqlite:///{path}", migrate=False)
     yield db
     db.dispose()
-
-
-@contextmanager
-def postgres_schema(prefix: str = "cg_test"):
-    """A throw-away PostgreSQL schema: yields (database URL pointing at it, schema name, admin engine)."""
-    _postgres_or_skip()
-    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_URL, future=True)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}", schema, admin
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
@@ -84,9 +42,9 @@ def postgres_db():
         db.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=DATABASES)
 def db(request):
-    """The same test on both databases."""
+    """The same test on each database."""
     yield request.getfixturevalue(f"{request.param}_db")
 
 

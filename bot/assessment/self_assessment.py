@@ -10,7 +10,6 @@ optional next steps (after its summary), then the next dimension.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from bot.storage.db import Database

@@ -11,7 +11,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.stand_in import QuietHandler, StandIn
+from tests.helpers.stand_in import QuietHandler, StandIn
 
 KEY_ID = "test-key"
 

@@ -9,7 +9,7 @@ import json
 import time
 import urllib.parse
 
-from tests.stand_in import QuietHandler, StandIn
+from tests.helpers.stand_in import QuietHandler, StandIn
 
 
 class SlackAPI(StandIn):

@@ -4,25 +4,17 @@ The check reads the source documents in ../shared/seeds. Where they are not besi
 (a user's own clone) the tests skip and say why; under CI (CI=true) they fail instead.
 """
 import dataclasses
-import subprocess
-import sys
 
 import pytest
 
 from bot.lessons.catalogue import FACT_FIELDS, lessons
-from bot.lessons.provenance import SEEDS_DIR, check_lesson, check_lessons, lesson_exceptions, names_and_figures
-from tests.conftest import SERVICES_REQUIRED
-from tests.servers import PROJECT
+from bot.lessons.provenance import check_lesson, check_lessons, lesson_exceptions, names_and_figures
+from tests.helpers.services import seeds_or_skip
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def seeds():
-    if not any(SEEDS_DIR.glob("00[0-9]_*.txt")):
-        message = (f"needs the source documents in {SEEDS_DIR} (set COMMON_GROUND_SEEDS_DIR); "
-                   "they sit beside the checkout on the team's machines")
-        if SERVICES_REQUIRED:
-            pytest.fail(message)
-        pytest.skip(message)
+    seeds_or_skip()
 
 
 def lesson(lesson_id):
@@ -75,29 +67,3 @@ def test_the_barriers_chart_keeps_its_marks_and_blanks():
     assert "all four barriers" not in texts
 
 
-def test_lessons_show_prints_each_field_with_its_source():
-    result = subprocess.run([sys.executable, "-m", "bot", "lessons", "--show", "crpe-why-compacts-stall"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
-    assert out.startswith(lesson("crpe-why-compacts-stall").title)
-    assert "Initiative [2]: CRPE, Herding Cats" in out and "Summary [1]: " in out
-    assert '[1] 002: CRPE paper on charter pluralism, section' in out and "[2] 001: the toolkit" in out
-
-
-def test_lessons_show_draws_the_chart_and_an_unknown_id_is_one_line():
-    shown = subprocess.run([sys.executable, "-m", "bot", "lessons", "--show", "tip-barriers-and-solutions"],
-                           cwd=PROJECT, capture_output=True, text=True, timeout=60)
-    assert "Search             *             -                    ***" in shown.stdout
-    unknown = subprocess.run([sys.executable, "-m", "bot", "lessons", "--show", "two-rivers"],
-                             cwd=PROJECT, capture_output=True, text=True, timeout=60)
-    assert unknown.returncode == 2
-    assert unknown.stderr.strip() == ("error: no lesson has the id 'two-rivers'; did you mean "
-                                      "dc-two-rivers-evening-of-learning?")
-
-
-def test_lessons_check_exits_zero_when_every_fact_is_found():
-    result = subprocess.run([sys.executable, "-m", "bot", "lessons", "--check"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout
-    assert result.stdout.strip().endswith(": 0 names or figures not found")

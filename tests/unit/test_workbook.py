@@ -4,16 +4,12 @@ import pytest
 from bot.reports.export import to_markdown
 from bot.app import build
 from tests.helpers.app import exports
+from tests.helpers.conversation import fill_purpose, run_five_whys, say
 
 
 @pytest.fixture
 def guide(db, kb):
     return build(db, kb).guide
-
-
-def say(guide, text, user="u"):
-    turn = guide.workbook.handle(user, text)
-    return "\n".join(r.text for r in turn.replies), turn
 
 
 def ask(guide, user="u"):
@@ -22,14 +18,6 @@ def ask(guide, user="u"):
 
 def position(guide, user="u"):
     return guide.workbook.current(user)
-
-
-def fill_purpose(guide, user="u"):
-    guide.workbook.start(user, "purpose")
-    for answer in ["3", "Families struggle to apply across two separate enrollment systems",
-                   "all families with school-age children in the city",
-                   "neither sector controls enrollment on its own", "the charter board's director", "yes"]:
-        say(guide, answer, user)
 
 
 def test_purpose_questions_and_drafted_statement(guide):
@@ -89,16 +77,6 @@ def test_add_goal_after_stage_a_is_complete(guide):
         say(guide, answer)
     turn = guide.workbook.start("u", "purpose", add_goal=True)
     assert turn.pending and "What is a goal" in ask(guide)
-
-
-def run_five_whys(guide, user="u"):
-    guide.workbook.start(user, "five_whys")
-    for answer in ["Ninth graders who switch sectors lose credits",
-                   "Transcripts arrive weeks late", "Registrar logs show 30-day delays",
-                   "There is no shared way to send records", "Both sectors use different student systems",
-                   "that's the root", "1 and 2", "yes", "not sure"]:
-        text, turn = say(guide, answer, user)
-    return text, turn
 
 
 def test_five_whys_step_by_step_with_an_early_stop(guide):

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import REDIS_URL, postgres_schema, redis_or_skip
-from tests.servers import Servers
+from tests.helpers.services import REDIS_URL, postgres_schema, redis_or_skip
+from tests.helpers.servers import Servers
 
 
 def joined(messages):

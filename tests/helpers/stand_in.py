@@ -10,7 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.servers import free_port
+from tests.helpers.servers import free_port
 
 
 class QuietHandler(BaseHTTPRequestHandler):

@@ -9,7 +9,7 @@ import pytest
 
 from bot.rasa_plugins.channels.web import WEBCHAT_JS
 from tests.helpers.app import exports
-from tests.servers import PROJECT, Servers
+from tests.helpers.servers import PROJECT, Servers
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT / "test-artifacts"

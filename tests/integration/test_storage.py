@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.storage.db import Database
-from tests.conftest import postgres_schema
+from tests.helpers.services import postgres_schema
 
 
 def test_migrations_create_the_tables_and_are_idempotent(db):

@@ -6,8 +6,8 @@ import time
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.microsoft_api import MicrosoftAPI
-from tests.servers import Servers
+from tests.helpers.microsoft_api import MicrosoftAPI
+from tests.helpers.servers import Servers
 
 APP_ID = "00000000-test-app"
 

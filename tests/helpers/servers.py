@@ -14,7 +14,7 @@ from typing import Optional
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 MODEL = PROJECT / "models" / "common-ground.tar.gz"
 BIN = Path(sys.executable).parent
 

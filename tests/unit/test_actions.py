@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions, services
 from bot.config import DATABASE_URL_ENV
-from tests.servers import PROJECT
+from tests.helpers.servers import PROJECT
 
 DOMAIN = {"forms": {"self_assessment_form": {"required_slots": ["assessment_answer"]},
                     "worksheet_form": {"required_slots": ["worksheet_answer"]}},

@@ -11,9 +11,8 @@ from bot.reports.store import stored_report
 from bot.reports.docx import write_docx
 from bot.reports.html import render_html
 from tests.helpers.app import exports, reports
-from tests.test_journey import answer_assessment, complete_purpose
-from tests.test_teams import ANA, BEN, CARA, boston, team
-from tests.test_workbook import run_five_whys
+from tests.helpers.conversation import answer_assessment, complete_purpose, run_five_whys
+from tests.helpers.teams import ANA, BEN, CARA, boston, team
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

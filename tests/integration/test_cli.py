@@ -7,7 +7,7 @@ import pytest
 
 from bot.assessment.self_assessment import SelfAssessment
 from bot.storage.db import Database
-from tests.servers import PROJECT
+from tests.helpers.servers import PROJECT
 
 
 def cli(*args, database_url):

@@ -10,7 +10,7 @@ from bot.reports.export import to_markdown
 from bot.app import build
 from bot.conversation.reminders import parse_request
 from tests.helpers.app import exports, home
-from tests.test_workbook import fill_purpose, run_five_whys, say
+from tests.helpers.conversation import answer_assessment, complete_purpose, run_five_whys, say
 
 
 @pytest.fixture
@@ -22,30 +22,8 @@ def on_day(monkeypatch, day: date) -> None:
     monkeypatch.setattr(checklists, "today", lambda: day)
 
 
-def complete_purpose(guide, user="u"):
-    fill_purpose(guide, user)
-    for answer in ["Increase FAFSA completion among seniors from 55% to 70% by March 2027", "yes", "no"]:
-        say(guide, answer, user)
-
-
 def progress_text(guide, user="u"):
     return "\n".join(r.text for r in guide.progress(user))
-
-
-def answer_assessment(guide, ratings, user="u"):
-    """Answers all 17 factors (ratings: one per factor, in order) and skips the four next-steps questions."""
-    guide.start_self_assessment(user)
-    given = iter(ratings)
-    for _ in range(21):
-        with guide.db.transaction() as repo:
-            step = repo.participant(user).awaiting
-        if step is None:
-            break
-        if not step.endswith(".next_steps"):
-            rating = next(given, None)
-            if rating is None:
-                break
-        guide.assessment.handle(user, "skip" if step.endswith(".next_steps") else rating)
 
 
 # --- reading "is it in place?" ----------------------------------------------------------------

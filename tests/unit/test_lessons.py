@@ -2,8 +2,6 @@
 advisor's answers fit a chat window, and the CLI prints what other tools read."""
 import glob
 import json
-import subprocess
-import sys
 
 import pytest
 import yaml
@@ -12,7 +10,7 @@ from bot.lessons.advisor import Advisor
 from bot.content.knowledge import KnowledgeError
 from bot.lessons.search import LessonSearch, lesson_search
 from bot.lessons.catalogue import LESSONS_DIR, THEMES, load_lessons, lessons
-from tests.servers import PROJECT
+from tests.helpers.servers import PROJECT
 
 QUESTION_FILES = sorted(glob.glob(str(PROJECT / "tests" / "data" / "lesson_questions_*.yml")))
 
@@ -122,26 +120,6 @@ def test_weak_champions_factor_brings_up_how_leaders_started(kb):
     offered = [json.loads("{" + b.payload.split("{", 1)[1])["lesson_id"] for b in offer.buttons]
     tagged = {l.id for l in lessons() if "environment_3" in l.factors}
     assert set(offered) <= tagged
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "bot", "lessons", *args], cwd=PROJECT, capture_output=True,
-                          text=True, timeout=120)
-
-
-def test_cli_json():
-    result = cli("help parents apply to many schools at once", "--top", "3", "--format", "json")
-    data = json.loads(result.stdout)
-    assert result.returncode == 0 and len(data) == 3 and data[0]["id"] == "dc-my-school-dc"
-    assert set(data[0]) == {"id", "title", "place", "initiative", "summary", "source", "score"}
-    assert data[0]["score"] >= data[1]["score"] >= data[2]["score"]
-
-
-def test_cli_text_and_errors():
-    result = cli("common lottery", "--top", "1")
-    assert result.returncode == 0 and result.stdout.startswith("1. My School DC")
-    assert cli("  ").returncode == 2 and "the question is empty" in cli("  ").stderr
-    assert cli("x", "--top", "0").returncode == 2
 
 
 def test_index_builds_from_any_lesson_set():

@@ -1,7 +1,7 @@
 """data/rules/forms.yml is what scripts/make_rules.py generates (edit the script, not the file)."""
 import importlib.util
 
-from tests.servers import PROJECT
+from tests.helpers.servers import PROJECT
 
 
 def test_generated_rules_are_current():

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.servers import MODEL, PROJECT
+from tests.helpers.servers import MODEL, PROJECT
 
 
 def test_conversation_stories(tmp_path):

@@ -9,8 +9,8 @@ import urllib.parse
 import pytest
 
 from bot.rasa_plugins.channels.slack import split_text
-from tests.servers import Servers
-from tests.slack_api import SlackAPI
+from tests.helpers.servers import Servers
+from tests.helpers.slack_api import SlackAPI
 
 SECRET = "test-signing-secret"
 

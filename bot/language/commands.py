@@ -1,8 +1,11 @@
-"""Reads moving-around requests in plain words: skip, go back, change an earlier answer.
+"""The one grammar of commands about the open question, shared by every stage.
 
-"change my answer on the second question to strongly disagree", "set question 5 to agree",
-"go back", "skip this one", "redo the champions question". The conversation uses these
-before it tries to read a rating, so a request is never mistaken for an answer.
+Skip ("skip", "pass", "later"), back ("go back", "previous question", "step back", "undo") and
+change ("change X to Y", "edit why 2", "set question 5 to agree") read the same way in the
+self-assessment and in every worksheet. A command is short and comes first: polite openers
+("wait,", "can we", "please") are allowed, but an answer that only mentions going back ("students
+go back to their home school") stays an answer. Each stage then resolves what a change names:
+the self-assessment a factor (below), a worksheet one of its fields.
 """
 from __future__ import annotations
 
@@ -16,6 +19,62 @@ from bot.language.text import clean_text
 
 SKIP, BACK, CHANGE = "skip", "back", "change"
 
+# What people put before a command: "wait, go back", "can we skip this", "I'd like to change ...".
+_OPENER = re.compile(r"^(?:(?:ok(?:ay)?|oops|wait|sorry|hmm+|no|oh|actually|um+)[,!. ]+)*"
+                     r"(?:please |pls |can we |could we |can you |could you |let'?s |let me |i want to |i'?d like to |"
+                     r"we want to |take me |bring me )?")
+_BACK = re.compile(r"(?:(?:go|step|move|going) )?back(?: up)?(?: one| a step| one step| a question)?"
+                   r"(?: to the (?:previous|last) (?:question|one))?|(?:the )?previous(?: question| one)?|"
+                   r"(?:the )?last (?:question|one)|one back|undo(?: that| the last answer| my last answer)?")
+_SKIP = re.compile(r"(?:skip|pass|next|move on|keep(?: it| my answer| that)?|leave it|come back to (?:it|this|that) "
+                   r"later|later)(?: (?:this|that|it|one|question|for now|please))*")
+_CHANGE_VERBS = r"change|edit|update|revise|redo|fix|correct|amend|modify|set|make|replace"
+_CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})\s+(?:my |the |our )?(?P<rest>.+)")
+_NEW_VALUE = re.compile(r"^(?P<target>.*?)\s+(?:to|into|as|with)\s+[\"“]?(?P<value>.+?)[\"”]?$")
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", clean_text(text).lower().replace("’", "'")).strip()
+
+
+def _command_words(text: str) -> str:
+    """The text without a polite opener or a closing "please" and punctuation."""
+    words = _OPENER.sub("", _normal(text))
+    return re.sub(r"(?:,? please)?[\s?.!]*$", "", words)
+
+
+def is_skip(text: str) -> bool:
+    """"skip", "pass", "next", "later", "keep it": leave this question for now."""
+    return bool(_SKIP.fullmatch(_command_words(text)))
+
+
+def is_back(text: str) -> bool:
+    """"go back", "previous question", "take me back to the last question", "undo": the question before."""
+    return bool(_BACK.fullmatch(_command_words(text)))
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    target: str            # what the user named, in their words ("why 2", "my answer on question 5")
+    value: Optional[str]   # the new value, with the user's capitals, when one was given
+
+
+def change_request(text: str) -> Optional[ChangeRequest]:
+    """"change the problem statement to ...", "edit why 2", "set question 5 to agree"; None otherwise."""
+    cleaned = re.sub(r"\s+", " ", clean_text(text)).strip()
+    match = _CHANGE.fullmatch(_command_words(cleaned))
+    if match is None:
+        return None
+    lowered = cleaned.lower().replace("’", "'")
+    start = lowered.find(match.group("rest"))
+    rest = cleaned[start:start + len(match.group("rest"))] if start >= 0 else match.group("rest")  # the user's capitals
+    split = _NEW_VALUE.match(rest)
+    if split is None:
+        return ChangeRequest(rest.strip(" ?.!"), None)
+    return ChangeRequest(split.group("target").strip(), split.group("value").strip(" ?.!") or None)
+
+
+# --- the self-assessment's questions, by number, ordinal or name -------------------------------
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
@@ -26,11 +85,6 @@ _ORDINALS = {
 }
 _ORDINAL_WORD = "|".join(sorted(_ORDINALS, key=len, reverse=True))
 
-_SKIP = re.compile(r"^(?:please |can we |let'?s |i'?d like to |i want to )?(?:skip|pass|next|move on|keep(?: it| my answer| that)?|"
-                   r"leave it|come back to (?:it|this|that) later|later)\b(?: (?:this|that|it|one|question|for now|please))*[.!]?$")
-_BACK = re.compile(r"\b(?:go back|back up|previous question|last question|one back|step back|undo|"
-                   r"back to the (?:previous|last) (?:question|one))\b|^back$")
-_CHANGE = re.compile(r"\b(?:change|changed|edit|update|revise|redo|fix|correct|amend|modify|set|make)\b")
 _QUESTION_REF = re.compile(
     rf"\b(?:question|q|factor|item|number|no\.?|#)\s*#?(\d{{1,2}})\b"
     rf"|#(\d{{1,2}})\b"
@@ -38,7 +92,7 @@ _QUESTION_REF = re.compile(
     rf"|\b({_ORDINAL_WORD}) (?:question|factor|one|item|answer)\b"
     rf"|\b(?:question|factor|item) ({_ORDINAL_WORD})\b"
 )
-_NEW_VALUE = re.compile(r"\b(?:to|into|as|with|now|it'?s|is)\s+(.+)$")
+_RATING_VALUE = re.compile(r"\b(?:to|into|as|with|now|it'?s|is)\s+(.+)$")
 
 
 @dataclass(frozen=True)
@@ -46,10 +100,6 @@ class Command:
     kind: str                              # SKIP, BACK or CHANGE
     factor_id: Optional[str] = None        # CHANGE: the factor meant, if one was named
     rating: Optional[ParsedRating] = None  # CHANGE: the new rating, if one was given
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", clean_text(text).lower().replace("’", "'")).strip()
 
 
 def _named_factor(text: str, knowledge: Knowledge) -> Optional[str]:
@@ -77,28 +127,23 @@ def _named_factor(text: str, knowledge: Knowledge) -> Optional[str]:
     return best
 
 
-def is_skip(text: str) -> bool:
-    """"skip", "pass", "next", "later", "keep it": leave this question for now."""
-    return bool(_SKIP.match(_normal(text)))
-
-
 def parse_command(text: str, knowledge: Knowledge) -> Optional[Command]:
-    """A skip / back / change request in the text, or None when the text is something else."""
+    """A self-assessment command: skip, back, or a change that names a factor or a rating (None otherwise)."""
     normal = _normal(text)
     if not normal:
         return None
     if is_skip(normal):
         return Command(SKIP)
-    if _CHANGE.search(normal) and ("answer" in normal or _QUESTION_REF.search(normal) or
-                                   _named_factor(normal, knowledge)):
+    if change_request(normal) is not None and ("answer" in normal or _QUESTION_REF.search(normal) or
+                                               _named_factor(normal, knowledge)):
         factor_id = _named_factor(normal, knowledge)
-        value = _NEW_VALUE.search(normal.split("question", 1)[-1] if "question" in normal else normal)
+        value = _RATING_VALUE.search(normal.split("question", 1)[-1] if "question" in normal else normal)
         rating = parse_rating(value.group(1)) if value else None
         if rating is not None and not rating.ok:
             rating = None
         if factor_id or rating:
             return Command(CHANGE, factor_id, rating)
-    if _BACK.search(normal):
+    if is_back(normal):
         return Command(BACK)
     return None
 

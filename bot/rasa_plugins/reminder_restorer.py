@@ -26,12 +26,12 @@ from rasa.shared.core.events import ReminderScheduled
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.rasa_plugins.names import REMINDER_INTENT
 from bot.storage.db import Database
 
 logger = logging.getLogger(__name__)
 OVERDUE_DELAY = timedelta(seconds=3)   # a reminder missed during downtime fires this soon after start
 POLL_SECONDS = float(os.environ.get("COMMON_GROUND_REMINDER_POLL_SECONDS", "3"))
-REMINDER_INTENT = "EXTERNAL_reminder"
 
 
 def pending_reminders(db: Database) -> list[tuple[str, str, datetime]]:

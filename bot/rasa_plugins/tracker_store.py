@@ -16,8 +16,8 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import database_url
+from bot.rasa_plugins.names import DELETED_SLOT
 
-DELETED_SLOT = "data_deleted"
 
 
 def deletion_mark(tracker: DialogueStateTracker) -> Optional[int]:

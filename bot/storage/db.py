@@ -2,10 +2,14 @@
 
 Every caller (Rasa actions, the CLI, tests) goes through `Database.transaction()`, which
 commits on success and rolls back on error, so a failed turn never leaves half an answer.
+Transactions nest: the outermost one (an action call, opened at the edge in actions/base.py)
+is the only real one, and every service the call reaches joins it, so one turn is one
+transaction however many services it passes through.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -44,6 +48,7 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
+        self._current: ContextVar[Optional[Repository]] = ContextVar(f"transaction-{id(self)}", default=None)
         if migrate:
             self.migrate()
 
@@ -56,14 +61,26 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Repository]:
+        """The open transaction of this call if there is one (joined, committed by its opener), else a new one."""
+        current = self._current.get()
+        if current is not None:
+            personal = current.personal
+            try:
+                yield current
+            finally:
+                current.personal = personal   # a joined caller's view of the worksheets ends with it
+            return
         session: Session = self._sessions()
+        repo = Repository(session)
+        token = self._current.set(repo)
         try:
-            yield Repository(session)
+            yield repo
             session.commit()
         except BaseException:
             session.rollback()
             raise
         finally:
+            self._current.reset(token)
             session.close()
 
     def dispose(self) -> None:

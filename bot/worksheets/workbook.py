@@ -8,7 +8,6 @@ every worksheet. The position is kept in the database as "kind:key:path".
 from __future__ import annotations
 
 import copy
-import re
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from bot.worksheets import attribution
@@ -16,7 +15,7 @@ from bot.storage.db import Database
 from bot.language.explain import find_term, render_term
 from bot.content.knowledge import Knowledge, knowledge as load_default
 from bot.storage.models import Participant, WorkItem
-from bot.language.commands import is_skip
+from bot.language.commands import change_request, is_back, is_skip
 from bot.worksheets.checklists import ImplementationCheckIn, SustainabilityChecklist
 from bot.worksheets.planning import ActionPlan, FiveWhys, LogicModel
 from bot.worksheets.purpose import PurposeWorksheet
@@ -34,10 +33,7 @@ if TYPE_CHECKING:
 WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections(),
                                       ImplementationCheckIn(), SustainabilityChecklist(), TeamProfile())}
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
-_BACK = re.compile(r"^(?:go back|back|previous(?: question)?|undo|back up|one back)\b")
-_CHANGE = re.compile(r"^(?:please )?(?:change|edit|update|revise|redo|fix|correct|amend|replace|set)\s+(?:my |the |our )?(.+)$")
 NOTHING_OPEN = "Nothing is open right now. Say \"help\" to see what we can work on."
-_NEW_VALUE = re.compile(r"^(.*?)\s+(?:to|with|as|into)\s+[\"“]?(.+?)[\"”]?$")
 
 
 class Context:
@@ -205,11 +201,11 @@ class Workbook:
                 return Turn((Reply(ws.completion(doc)),), False)
             replies: list[Reply] = []
             cleaned = clean_text(text)
-            change = self._change_target(cleaned, fields) if _CHANGE.match(cleaned.lower()) else None
+            change = self._change_target(cleaned, fields)
             if is_skip(cleaned):
                 mark(doc, "_closed" if fld.kind == LIST else "_skipped", fld.path)
                 replies.append(Reply(f"Skipped: {fld.label}."))
-            elif _BACK.match(cleaned.lower()):
+            elif is_back(cleaned):
                 index = [f.path for f in fields].index(fld.path)
                 if index == 0:
                     return Turn((Reply("This is the first question of this worksheet."),), True)
@@ -291,14 +287,10 @@ class Workbook:
 
     @staticmethod
     def _change_target(text: str, fields: list[Field]) -> Optional[tuple[Field, Optional[str]]]:
-        body = _CHANGE.match(text.lower()).group(1)  # the caller checked that it matches
-        original_body = text[len(text) - len(body):]
-        split = _NEW_VALUE.match(original_body)
-        name, value = (split.group(1), split.group(2)) if split else (original_body, None)
-        fld = find_field(name, fields)
-        if fld is None and split is not None:
-            return None
-        return (fld, value) if fld is not None else None
+        """The field a "change X to Y" names and the new value (None: go to the field and ask again)."""
+        request = change_request(text)
+        fld = find_field(request.target, fields) if request is not None else None
+        return (fld, request.value) if fld is not None else None
 
     # --- explaining ------------------------------------------------------------------------
     def explain(self, sender: str, text: str) -> Reply:

@@ -6,7 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import actions, services
+from actions import forms, lessons, navigation, privacy, services
 from bot.config import DATABASE_URL_ENV
 from tests.helpers.servers import PROJECT
 
@@ -46,24 +46,24 @@ def texts(messages):
 
 
 def test_welcome_for_a_newcomer_offers_to_start():
-    messages, events = run(actions.ActionWelcome(), text="hi", intent="greet")
+    messages, events = run(navigation.ActionWelcome(), text="hi", intent="greet")
     assert "Common Ground" in texts(messages) and events == []
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert "start the self-assessment" in payloads and "let's define our unifying purpose" in payloads
 
 
 def test_start_sets_the_slot_and_ask_shows_the_question_with_buttons():
-    messages, events = run(actions.ActionStartSelfAssessment(), text="let's do the self-assessment",
+    messages, events = run(forms.ActionStartSelfAssessment(), text="let's do the self-assessment",
                            intent="start_self_assessment")
     assert events == [SlotSet("resume_form", "self_assessment_form")] and "17 short statements" in texts(messages)
-    messages, _ = run(actions.ActionAskAssessmentAnswer())
+    messages, _ = run(forms.ActionAskAssessmentAnswer())
     assert messages[0]["text"].startswith("Question 1 of 17")
     assert len(messages[0]["buttons"]) == 5
 
 
 def test_validation_stores_the_answer_and_keeps_the_form_going():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
-    messages, events = run(actions.ValidateSelfAssessmentForm(), text="mostly", intent="rate",
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, events = run(forms.ValidateSelfAssessmentForm(), text="mostly", intent="rate",
                            active_loop="self_assessment_form", slots={"assessment_answer": "mostly"})
     assert "Recorded agree for question 1" in texts(messages)
     assert SlotSet("assessment_answer", None) in events
@@ -71,114 +71,114 @@ def test_validation_stores_the_answer_and_keeps_the_form_going():
 
 
 def test_validation_ends_the_form_after_the_last_step():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
     events = []
     for _ in range(21):  # 17 factors + 4 next-steps prompts
-        _, events = run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate",
+        _, events = run(forms.ValidateSelfAssessmentForm(), text="agree", intent="rate",
                         active_loop="self_assessment_form", slots={"assessment_answer": "agree"})
     assert SlotSet("requested_slot", None) in events
-    messages, _ = run(actions.ActionSelfAssessmentOverview())
+    messages, _ = run(forms.ActionSelfAssessmentOverview())
     assert "Your self-assessment overview" in texts(messages)
 
 
 def test_explain_answers_and_leaves_the_question_open():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
-    messages, events = run(actions.ActionExplain(), text="what is a neutral convener?", intent="explain",
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, events = run(navigation.ActionExplain(), text="what is a neutral convener?", intent="explain",
                            active_loop="self_assessment_form")
     assert "trusted by both sectors" in texts(messages) and events == []
-    messages, _ = run(actions.ActionAskAssessmentAnswer())
+    messages, _ = run(forms.ActionAskAssessmentAnswer())
     assert messages[0]["text"].startswith("Question 1 of 17")
 
 
 def test_explain_treats_a_misread_answer_as_an_answer():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
-    messages, _ = run(actions.ActionExplain(), text="agree, we explained our goals to the board", intent="explain",
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, _ = run(navigation.ActionExplain(), text="agree, we explained our goals to the board", intent="explain",
                       active_loop="self_assessment_form")
     assert "Recorded agree for question 1" in texts(messages)
 
 
 def test_pause_then_resume():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
-    run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
+    run(forms.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
         slots={"assessment_answer": "agree"})
-    messages, events = run(actions.ActionPause(), text="I have to run", intent="stop",
+    messages, events = run(navigation.ActionPause(), text="I have to run", intent="stop",
                            active_loop="self_assessment_form")
     assert "pick up at question 2" in texts(messages) and events == [SlotSet("resume_form", None)]
-    messages, events = run(actions.ActionResume(), text="where was I?", intent="resume")
+    messages, events = run(navigation.ActionResume(), text="where was I?", intent="resume")
     assert "picking up at question 2" in texts(messages) and events == [SlotSet("resume_form", "self_assessment_form")]
 
 
 def test_command_outside_the_form_changes_an_answer():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
-    run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
+    run(forms.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
         slots={"assessment_answer": "agree"})
-    messages, events = run(actions.ActionNavigate(), text="change question 1 to strongly disagree",
+    messages, events = run(navigation.ActionNavigate(), text="change question 1 to strongly disagree",
                            intent="change_answer")
     assert "Changed question 1" in texts(messages) and events == [SlotSet("resume_form", "self_assessment_form")]
 
 
 def test_help_lists_what_the_bot_can_do():
-    messages, _ = run(actions.ActionHelp(), text="blorp", intent="nlu_fallback")
+    messages, _ = run(navigation.ActionHelp(), text="blorp", intent="nlu_fallback")
     assert texts(messages).startswith("Sorry, I didn't understand")
-    messages, _ = run(actions.ActionHelp(), text="help", intent="help")
+    messages, _ = run(navigation.ActionHelp(), text="help", intent="help")
     assert texts(messages).startswith("Here is what I can do")
 
 
 def test_explain_keeps_next_steps_that_mention_a_term():
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
     for _ in range(4):
-        run(actions.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
+        run(forms.ValidateSelfAssessmentForm(), text="agree", intent="rate", active_loop="self_assessment_form",
             slots={"assessment_answer": "agree"})
-    messages, _ = run(actions.ActionExplain(), text="Find a neutral convener", intent="explain",
+    messages, _ = run(navigation.ActionExplain(), text="Find a neutral convener", intent="explain",
                       active_loop="self_assessment_form")
     assert "Saved your next steps for unifying purpose" in texts(messages)
-    messages, _ = run(actions.ActionExplain(), text="what is a neutral convener?", intent="explain",
+    messages, _ = run(navigation.ActionExplain(), text="what is a neutral convener?", intent="explain",
                       active_loop="self_assessment_form")
     assert "trusted by both sectors" in texts(messages)
 
 
 def test_start_worksheet_from_intent_and_from_words():
-    messages, events = run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_planning")
+    messages, events = run(forms.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_planning")
     assert events == [SlotSet("resume_form", "worksheet_form")] and "5 Whys" in texts(messages)
-    messages, _ = run(actions.ActionAskWorksheetAnswer())
+    messages, _ = run(forms.ActionAskWorksheetAnswer())
     assert "what problem is your collaboration trying to solve" in texts(messages)
 
 
 def test_worksheet_validation_saves_and_moves_on():
-    run(actions.ActionStartWorksheet(), text="start the logic model", intent="start_logic_model")
-    messages, events = run(actions.ValidateWorksheetForm(), text="Ninth graders lose credits when they switch",
+    run(forms.ActionStartWorksheet(), text="start the logic model", intent="start_logic_model")
+    messages, events = run(forms.ValidateWorksheetForm(), text="Ninth graders lose credits when they switch",
                            intent="rate", active_loop="worksheet_form",
                            slots={"worksheet_answer": "Ninth graders lose credits when they switch"})
     assert SlotSet("worksheet_answer", None) in events and SlotSet("requested_slot", None) not in events
-    messages, _ = run(actions.ActionAskWorksheetAnswer())
+    messages, _ = run(forms.ActionAskWorksheetAnswer())
     assert texts(messages).startswith("Inputs and resources")
 
 
 def test_pause_that_is_really_an_answer_keeps_the_form():
-    run(actions.ActionStartWorksheet(), text="start the logic model", intent="start_logic_model")
-    messages, events = run(actions.ActionPause(), text="Stop losing students between sectors", intent="stop",
+    run(forms.ActionStartWorksheet(), text="start the logic model", intent="start_logic_model")
+    messages, events = run(navigation.ActionPause(), text="Stop losing students between sectors", intent="stop",
                            active_loop="worksheet_form")
     assert events == [SlotSet("resume_form", "worksheet_form")]
-    messages, _ = run(actions.ActionAskWorksheetAnswer())
+    messages, _ = run(forms.ActionAskWorksheetAnswer())
     assert texts(messages).startswith("Inputs and resources")
 
 
 def test_progress_request_inside_a_worksheet_and_an_answer_that_only_says_show():
-    run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
-    messages, _ = run(actions.ActionShowProgress(), text="show my progress", intent="show_progress",
+    run(forms.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
+    messages, _ = run(navigation.ActionShowProgress(), text="show my progress", intent="show_progress",
                       active_loop="worksheet_form")
     assert "Your journey" in texts(messages)
     assert "C. Planning (5 Whys, logic model, action plans): in progress (5 Whys root-cause analysis started)" in texts(messages)
     assert "Next: finish your 5 Whys root-cause analysis" in texts(messages)
-    messages, _ = run(actions.ActionShowProgress(), text="Registrar logs show 30-day delays", intent="show_progress",
+    messages, _ = run(navigation.ActionShowProgress(), text="Registrar logs show 30-day delays", intent="show_progress",
                       active_loop="worksheet_form")
     assert "Your journey" not in texts(messages)
 
 
 def test_resume_picks_the_worksheet_back_up():
-    run(actions.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
-    run(actions.ActionPause(), text="I have to run", intent="stop", active_loop="worksheet_form")
-    messages, events = run(actions.ActionResume(), text="continue", intent="resume")
+    run(forms.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_five_whys")
+    run(navigation.ActionPause(), text="I have to run", intent="stop", active_loop="worksheet_form")
+    messages, events = run(navigation.ActionResume(), text="continue", intent="resume")
     assert events == [SlotSet("resume_form", "worksheet_form")] and "5 Whys" in texts(messages)
 
 
@@ -194,13 +194,13 @@ def test_the_action_server_registers_every_domain_action():
 
 
 def test_lesson_question_outside_and_a_misread_answer_inside_a_form():
-    messages, events = run(actions.ActionAnswerLesson(), text="what did DC do about enrollment?", intent="ask_lesson")
+    messages, events = run(lessons.ActionAnswerLesson(), text="what did DC do about enrollment?", intent="ask_lesson")
     assert texts(messages).startswith("My School DC") and events == [SlotSet("lesson_id", "dc-my-school-dc")]
-    messages, _ = run(actions.ActionLessonDetail(), text="tell me more", intent="lesson_more",
+    messages, _ = run(lessons.ActionLessonDetail(), text="tell me more", intent="lesson_more",
                       slots={"lesson_id": "dc-my-school-dc"})
     assert "Common Lottery Board" in texts(messages)
-    run(actions.ActionStartSelfAssessment(), intent="start_self_assessment")
-    messages, _ = run(actions.ActionLessonDetail(), text="agree, details to follow from the board",
+    run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
+    messages, _ = run(lessons.ActionLessonDetail(), text="agree, details to follow from the board",
                       intent="lesson_more", active_loop="self_assessment_form")
     assert "Recorded agree for question 1" in texts(messages)
 
@@ -215,7 +215,7 @@ def delete_turn(*messages):
     current_text, current_intent = messages[-1]
     state = tracker(text=current_text, intent=current_intent)
     state.events = _said(*messages)
-    events = actions.ActionDeleteMyData().run(dispatcher, state, DOMAIN)
+    events = privacy.ActionDeleteMyData().run(dispatcher, state, DOMAIN)
     return texts(dispatcher.messages), events
 
 
@@ -240,3 +240,45 @@ def test_data_is_deleted_only_when_confirmed_right_after_the_request(history, de
 def test_keep_my_data_is_an_answer_not_a_puzzle():
     text, events = delete_turn(("delete my data", "delete_my_data"), ("keep my data", "delete_my_data"))
     assert "Nothing was deleted" in text and events == [SlotSet("resume_form", None)]
+
+
+def test_every_action_call_is_one_database_transaction():
+    """The edge opens the call's transaction; the services inside join it (SQLAlchemy's own 'begin' events)."""
+    from sqlalchemy import event
+
+    from actions import reminders, reports, teams
+    begins = []
+    event.listen(services.app().db.engine, "begin", lambda connection: begins.append(1))
+    calls = [
+        (navigation.ActionWelcome(), dict(text="hi", intent="greet")),
+        (forms.ActionStartSelfAssessment(), dict(intent="start_self_assessment")),
+        (forms.ActionAskAssessmentAnswer(), dict()),
+        *[(forms.ValidateSelfAssessmentForm(), dict(text=rating, intent="rate", active_loop="self_assessment_form",
+                                                    slots={"assessment_answer": rating}))
+          for rating in ("agree", "mostly", "disagree, no budget yet")],
+        (forms.ActionAskAssessmentAnswer(), dict()),
+        (navigation.ActionExplain(), dict(text="what is a neutral convener?", intent="explain",
+                                          active_loop="self_assessment_form")),
+        (navigation.ActionShowProgress(), dict(text="show my progress", intent="show_progress")),
+        (navigation.ActionPause(), dict(text="I have to run", intent="stop", active_loop="self_assessment_form")),
+        (navigation.ActionResume(), dict(text="where was I?", intent="resume")),
+        (navigation.ActionNavigate(), dict(text="change question 1 to strongly disagree", intent="change_answer")),
+        (forms.ActionStartWorksheet(), dict(text="let's do the 5 whys", intent="start_five_whys")),
+        (forms.ValidateWorksheetForm(), dict(text="Ninth graders who switch sectors lose credits", intent="inform",
+                                             active_loop="worksheet_form",
+                                             slots={"worksheet_answer": "Ninth graders who switch sectors lose credits"})),
+        (forms.ActionAskWorksheetAnswer(), dict()),
+        (teams.ActionTeam(), dict(text="create a team called Boston Compact", intent="create_team")),
+        (reminders.ActionSetReminder(), dict(text="remind me tomorrow at 9", intent="set_reminder")),
+        (lessons.ActionAnswerLesson(), dict(text="what did DC do about enrollment?", intent="ask_lesson")),
+        (reports.ActionSendReport(), dict(text="send me my report", intent="send_report")),
+        (navigation.ActionHelp(), dict(text="help", intent="help")),
+        (privacy.ActionDeleteMyData(), dict(text="delete my data", intent="delete_my_data")),
+    ]
+    counted = []
+    for action, kwargs in calls:
+        begins.clear()
+        run(action, **kwargs)
+        counted.append((action.name(), len(begins)))
+    assert [name for name, count in counted if count > 1] == [], counted
+    assert sum(count for _, count in counted) >= len(calls) - 2   # nearly every call reads or writes

@@ -1,0 +1,73 @@
+"""What every action shares: one application, one database transaction per call, and the way replies go out.
+
+Each action is a thin door into `bot/`: it reads who is talking and what they said, calls one
+service, and turns the replies into Rasa messages. `GuideAction.run` opens the call's single
+database transaction; everything the services do in that call joins it, so a turn commits
+whole or not at all.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Callable, Iterable, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.services import app
+from bot.language.replies import Reply
+
+RESUME_SLOT = "resume_form"
+
+
+def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+    for reply in replies:
+        buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker, is_request: Callable[[str], bool]) -> bool:
+    """Inside a form, a message the classifier took for a request but whose words are not one is the
+    answer to the open question: hand it to the guide and report True."""
+    form, text = tracker.active_loop_name, latest_text(tracker)
+    if not form or is_request(text):
+        return False
+    send(dispatcher, app().guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
+    return True
+
+
+class GuideAction(Action, ABC):
+    """An action whose whole call runs in one database transaction."""
+
+    @abstractmethod
+    def name(self) -> str:  # abstract, so the action server registers only the concrete actions
+        ...
+
+    @abstractmethod
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        ...
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        with app().db.transaction():
+            return self.act(dispatcher, tracker, domain)
+
+
+class GuideFormValidation(FormValidationAction, ABC):
+    """A form's validation (its required slots and every answer) in one database transaction."""
+
+    @abstractmethod
+    def name(self) -> str:
+        ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        with app().db.transaction():
+            return await super().run(dispatcher, tracker, domain)

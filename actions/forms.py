@@ -1,0 +1,143 @@
+"""Starting the stages and asking their questions: the two forms and the actions that lead into them.
+
+Two forms ask the questions: `self_assessment_form` (stage B) and `worksheet_form` (stages A, C,
+D and E, the reflection sheet and a team member's profile). Each has one text slot; its
+validation passes the message to the guide and clears the slot, so the form asks the next
+question until the guide has none open. Actions that may lead into a form set `resume_form` to
+the form that should run next (or None).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.base import RESUME_SLOT, GuideAction, GuideFormValidation, app, latest_intent, latest_text, send
+from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM
+from bot.conversation.guide import requested_worksheet
+
+START_INTENTS = {"start_purpose": "purpose", "add_goal": "add_goal", "start_five_whys": "five_whys",
+                 "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning",
+                 "start_reflection": "reflections", "start_implementation": "implementation",
+                 "start_sustainability": "sustainability"}
+
+
+class ActionStartSelfAssessment(GuideAction):
+    def name(self) -> str:
+        return "action_start_self_assessment"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        turn, form = app().guide.start_self_assessment(tracker.sender_id)
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionStartWorksheet(GuideAction):
+    """Opens stage A (purpose, goals) or a planning tool, from the intent or the words used."""
+
+    def name(self) -> str:
+        return "action_start_worksheet"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = latest_text(tracker)
+        request = requested_worksheet(text) or START_INTENTS.get(latest_intent(tracker) or "", "purpose")
+        turn, form = app().guide.start_worksheet(tracker.sender_id, request, text)
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionStartNewRound(GuideAction):
+    """A fresh pass through the self-assessment; the earlier rounds are kept for comparison."""
+
+    def name(self) -> str:
+        return "action_start_new_round"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        turn, form = app().guide.start_new_round(tracker.sender_id, latest_text(tracker))
+        send(dispatcher, turn.replies)
+        return [SlotSet(RESUME_SLOT, form)]
+
+
+class ActionAskQuestion(GuideAction, ABC):
+    """Asks the open question of one form (the form calls `action_ask_<slot>`)."""
+
+    form = ""
+
+    @abstractmethod
+    def name(self) -> str:  # abstract, so the action server does not register this base class
+        ...
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, [app().guide.question(tracker.sender_id, self.form)])
+        return []
+
+
+class ActionAskAssessmentAnswer(ActionAskQuestion):
+    form = SELF_ASSESSMENT_FORM
+
+    def name(self) -> str:
+        return "action_ask_assessment_answer"
+
+
+class ActionAskWorksheetAnswer(ActionAskQuestion):
+    form = WORKSHEET_FORM
+
+    def name(self) -> str:
+        return "action_ask_worksheet_answer"
+
+
+class ValidateGuideForm(GuideFormValidation, ABC):
+    """Hands every answer to the guide; the form keeps asking while a question is open."""
+
+    form = ""
+    slot = ""
+
+    @abstractmethod
+    def name(self) -> str:
+        ...
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        return domain_slots if app().forms.open_form(tracker.sender_id) == self.form else []
+
+    def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        turn = app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
+        send(dispatcher, turn.replies)
+        return {self.slot: None}
+
+
+class ValidateSelfAssessmentForm(ValidateGuideForm):
+    form, slot = SELF_ASSESSMENT_FORM, "assessment_answer"
+
+    def name(self) -> str:
+        return "validate_self_assessment_form"
+
+    def validate_assessment_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        return self._validate(value, dispatcher, tracker)
+
+
+class ValidateWorksheetForm(ValidateGuideForm):
+    form, slot = WORKSHEET_FORM, "worksheet_answer"
+
+    def name(self) -> str:
+        return "validate_worksheet_form"
+
+    def validate_worksheet_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        return self._validate(value, dispatcher, tracker)
+
+
+class ActionSelfAssessmentOverview(GuideAction):
+    """The self-assessment's overview, shown when its last question is answered."""
+
+    def name(self) -> str:
+        return "action_self_assessment_overview"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, app().assessment.overview(tracker.sender_id))
+        return []

@@ -1,0 +1,8 @@
+"""Names the actions and the Rasa server plugins must agree on, kept free of Rasa imports so both can read them."""
+
+# The intent a reminder triggers when it fires (domain.yml maps it to action_reminder_due).
+REMINDER_INTENT = "EXTERNAL_reminder"
+
+# The slot action_delete_my_data sets once a deletion is confirmed; the tracker store then drops
+# the conversation's stored events (the typed answers live there too).
+DELETED_SLOT = "data_deleted"

@@ -30,47 +30,51 @@ def _database():
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.app import build
-    from bot.reports.export import UnknownTeam, UnknownUser, team_markdown, to_markdown
+    from bot.reports.export import UnknownTeam, UnknownUser
     db = _database()
     exports = build(db).exports
     try:
         if args.team is not None:
-            data, markdown = exports.team(args.team), team_markdown
+            data = exports.team(args.team)
         else:
-            data, markdown = exports.user(args.user), to_markdown
+            data = exports.user(args.user)
     except UnknownUser:
         raise CliError(f"no stored work for user '{args.user}' (the user id is the chat's sender id)")
     except UnknownTeam:
         raise CliError(f"no team has the code '{args.team}' (codes are 6 letters and digits, e.g. K7P2QX)")
     finally:
         db.dispose()
-    if args.format in ("docx", "html"):
-        return _write_report(args, data)
-    text = json.dumps(data, indent=2, ensure_ascii=False) if args.format == "json" else markdown(data)
+    if args.format == "json":
+        return _write_text(args, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return _write_report(args, data)
+
+
+def _write_text(args: argparse.Namespace, text: str) -> int:
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
     else:
-        print(text)
+        print(text, end="")
     return 0
 
 
 def _write_report(args: argparse.Namespace, data: dict) -> int:
+    """Word, HTML or Markdown: the same report blocks, laid out for each."""
     from bot.content.knowledge import knowledge
     from bot.reports.blocks import team_report, user_report
-    from bot.reports.docx import write_docx
-    from bot.reports.html import render_html
     report = (team_report if args.team is not None else user_report)(data, knowledge())
     if args.format == "docx":
+        from bot.reports.docx import write_docx
         if not args.output:
             raise CliError("a Word document needs --output FILE.docx")
         write_docx(report, Path(args.output))
-    elif args.output:
-        Path(args.output).write_text(render_html(report), encoding="utf-8")
-    else:
-        print(render_html(report))
-    if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
-    return 0
+        return 0
+    if args.format == "html":
+        from bot.reports.html import render_html
+        return _write_text(args, render_html(report))
+    from bot.reports.markdown import render_markdown
+    return _write_text(args, render_markdown(report))
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """A report as a list of blocks (headings, paragraphs, tables, charts), built once from the export.
 
-The Word and HTML renderers (bot/reports/docx.py, bot/reports/html.py) only lay the blocks out, so
-both formats always hold the same content. Tables follow the toolkit's templates: the
+The Word, HTML and Markdown renderers (docx.py, html.py, markdown.py beside this file) only lay
+the blocks out, so every format holds the same content. Charts are drawn only when a renderer
+asks for the picture (Markdown never does). Tables follow the toolkit's templates: the
 self-assessment with a column per scale point and the notes, the 5 Whys, the logic model's six
 columns, the action plan's steps, the two checklists; a team's report adds its members and the
 ratings side by side. Charts come from bot/reports/charts.py, drawn from the same data.
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Optional, Union
+from functools import cached_property, partial
+from typing import Any, Callable, Optional, Union
 
 from bot.reports import charts
 from bot.content.knowledge import Knowledge
@@ -43,10 +45,15 @@ class Table:
     caption: str = ""
 
 
-@dataclass(frozen=True)
 class Chart:
-    png: bytes
-    caption: str
+    """A picture drawn from the report's data the first time a renderer needs it."""
+
+    def __init__(self, draw: Callable[[], bytes], caption: str) -> None:
+        self._draw, self.caption = draw, caption
+
+    @cached_property
+    def png(self) -> bytes:
+        return self._draw()
 
 
 Block = Union[Heading, Paragraph, Table, Chart]
@@ -83,20 +90,37 @@ def _text(value: Any) -> str:
 def user_report(data: dict, kb: Knowledge, today: Optional[date] = None) -> Report:
     report = Report(f"Common Ground: the work of {data['user']}")
     report.add(Paragraph(f"Prepared on {(today or date.today()).isoformat()} from everything saved in the "
-                         "conversation. Edit freely: this is your team's working document."))
+                         "conversation. Edit freely: this is your team's working document."),
+               Paragraph(_where(data["progress"], kb)))
     stages = data["progress"].get("stages") or {}
-    report.add(Chart(charts.stages_chart("Progress through the five stages",
-                                         [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),
+    report.add(Chart(lambda: charts.stages_chart("Progress through the five stages",
+                                                 [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),
                      "Progress through the five stages"))
     current = next((r for r in data.get("assessment_rounds") or [] if r.get("current")), None)
     means = {d.title: (current["dimensions"][d.id]["mean"] if current else None) for d in kb.dimensions}
     if any(v is not None for v in means.values()):
-        report.add(Chart(charts.dimensions_chart("Self-assessment: the four dimensions (readiness, 1-4)", means),
+        report.add(Chart(lambda: charts.dimensions_chart("Self-assessment: the four dimensions (readiness, 1-4)", means),
                          "The four dimensions of the self-assessment; 3 (agree) and above is ready"))
     _purpose(report, data)
     _self_assessment(report, data, kb)
     _work(report, data)
     return report
+
+
+def _where(progress: dict, kb: Knowledge) -> str:
+    """Where the user stands, in words: the stage and the open question."""
+    stage = dict(STAGE_LETTERS).get(progress.get("stage") or "", "not started yet")
+    awaiting = progress.get("awaiting")
+    if awaiting is None:
+        return f"Working on: {stage}; no question is open."
+    if awaiting in kb.factors:
+        factor = kb.factor(awaiting)
+        question = f"question {factor.number} ({factor.short})"
+    elif awaiting.endswith(".next_steps"):
+        question = f"the next steps for {kb.dimension(awaiting.split('.')[0]).title.lower()}"
+    else:
+        question = awaiting.replace("_", " ").replace(".", ", ")
+    return f"Working on: {stage}; the open question: {question}."
 
 
 def _purpose(report: Report, data: dict) -> None:
@@ -133,7 +157,8 @@ def _self_assessment(report: Report, data: dict, kb: Knowledge) -> None:
             cells = []
             for r in rounds:
                 result = r["dimensions"][dimension.id]
-                cells.append(f"{result['mean']:.1f}" if result["mean"] is not None else "-")
+                status = {"ready": "ready", "needs_work": "needs work"}.get(result["status"], "-")
+                cells.append(f"{result['mean']:.1f}, {status}" if result["mean"] is not None else "-")
             rows.append((dimension.title, *cells))
         report.add(Heading("Rounds compared", 2),
                    Table(("Dimension", *(f"Round {r['round']} ({r['started'] or '-'})" for r in rounds)), tuple(rows),
@@ -169,8 +194,10 @@ def _work(report: Report, data: dict) -> None:
                                                                         "communications")))
                                for i, step in enumerate(plan.get("steps") or [], 1)), f"Action plan {number}"),
                    Paragraph(f"Evidence of success: {_text(plan.get('evidence_of_success'))}. Evaluation process: "
-                             f"{_text(plan.get('evaluation_process'))}."))
-    report.add(Heading("D. Implementing: progress check-ins"))
+                             f"{_text(plan.get('evaluation_process'))}."),
+                   Paragraph(f"Capacity to collaborate: {_text(plan.get('capacity_to_collaborate'))}. Scope: "
+                             f"{_text(plan.get('scope'))}."))
+    report.add(Heading("D. Implementing: assessing implementation progress"))
     check_ins = data.get("implementation") or []
     if not check_ins:
         report.add(Paragraph("No check-in yet."))
@@ -179,7 +206,7 @@ def _work(report: Report, data: dict) -> None:
         report.add(Heading(f"Check-in of {check_in['date']}: {phase} ({check_in['in_place']} of {check_in['total']} "
                            "in place)", 2), _checklist(check_in["qualities"], f"Check-in of {check_in['date']}"))
     sustain = data.get("sustainability") or {}
-    report.add(Heading("E. Sustaining: preparing for scale-up and sustainability"))
+    report.add(Heading("E. Sustaining collaboration: preparing for scale-up and sustainability"))
     if sustain.get("date"):
         report.add(Paragraph(f"Last updated {sustain['date']}: {sustain['in_place']} of {sustain['total']} points "
                              "in place."), _checklist(sustain["points"], "Sustainability checklist"))
@@ -200,10 +227,11 @@ def team_report(data: dict, kb: Knowledge, today: Optional[date] = None) -> Repo
     report = Report(f"Common Ground: the work of {team['name']}")
     report.add(Paragraph(f"Prepared on {(today or date.today()).isoformat()} for the partners of {team['name']} "
                          f"(code {team['code']}). Ratings are compared once {team['settings']['min_group']} members "
-                         "have answered; single ratings appear by organisation only if the team opted in."))
+                         "have answered; single ratings appear by organisation only if the team opted in "
+                         f"({'it has' if team['settings']['by_organisation'] else 'it has not'})."))
     stages = data.get("progress", {}).get("stages") or {}
-    report.add(Chart(charts.stages_chart(f"{team['name']}: progress through the five stages",
-                                         [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),
+    report.add(Chart(lambda: charts.stages_chart(f"{team['name']}: progress through the five stages",
+                                                 [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),
                      "Progress through the five stages (B: every member has finished)"))
     report.add(Heading("Members"), Table(
         ("Name", "Organisation", "Sector", "Role", "Facilitator", "Self-assessment"),
@@ -239,7 +267,7 @@ def _comparison(report: Report, comparison: dict, kb: Knowledge) -> None:
                     if score is not None:
                         members.setdefault(entry["organisation"], {}).setdefault(d.title, []).append(score)
         members = {org: {t: sum(v) / len(v) for t, v in scores.items()} for org, scores in members.items()}
-    report.add(Chart(charts.dimensions_chart("The team's four dimensions (pooled readiness, 1-4)", means, members),
+    report.add(Chart(lambda: charts.dimensions_chart("The team's four dimensions (pooled readiness, 1-4)", means, members),
                      "Pooled readiness per dimension" + ("; dots: each organisation's average" if members else "")))
     factors = [f for d in kb.dimensions for f in d.factors]
     numbers = [str(f.number) for f in factors]
@@ -248,13 +276,13 @@ def _comparison(report: Report, comparison: dict, kb: Knowledge) -> None:
         organisations = sorted({e["organisation"] for d in details.values() for e in d.get("by_organisation") or []})
         cells = [[next((SCORES.get(e["rating"]) for e in details[f.id].get("by_organisation") or []
                         if e["organisation"] == org), None) for f in factors] for org in organisations]
-        heatmap = charts.agreement_heatmap("Each organisation's rating per factor (1-4; – for none or N/A)", numbers,
-                                           organisations, cells, counts=False)
+        heatmap = partial(charts.agreement_heatmap, "Each organisation's rating per factor (1-4; – for none or N/A)",
+                          numbers, organisations, cells, counts=False)
     else:
         cells = [[(details[f.id]["counts"] or {}).get(r) if details[f.id]["shown"] else None for f in factors]
                  for r in SCALE]
-        heatmap = charts.agreement_heatmap("How many members chose each answer, per factor", numbers,
-                                           list(SCALE_HEADINGS), cells, counts=True)
+        heatmap = partial(charts.agreement_heatmap, "How many members chose each answer, per factor", numbers,
+                          list(SCALE_HEADINGS), cells, counts=True)
     report.add(Chart(heatmap, "Where the partners agree and where they differ"))
     for dimension in kb.dimensions:
         part = comparison["dimensions"][dimension.id]

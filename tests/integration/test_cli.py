@@ -42,7 +42,9 @@ def test_export_json(url):
 def test_export_markdown(url):
     result = cli("export", "--user", "cli-user", "--format", "markdown", database_url=url)
     assert result.returncode == 0 and "| 1 | We have found a shared problem" in result.stdout
-    assert "| agree | Funding is unclear |" in result.stdout
+    assert "| We have found a shared problem or concern that working together could address. |  |  | X |  |  | Funding is unclear |" \
+        in result.stdout   # the template's grid: a mark under "Agree"
+    assert "Working on: B. Self-assessment; the open question: question 2" in result.stdout
 
 
 @pytest.mark.parametrize("args,message", [

@@ -2,7 +2,10 @@
 import pytest
 
 from bot.assessment.self_assessment import SelfAssessment
-from bot.reports.export import UnknownUser, to_markdown
+from bot.reports.export import UnknownUser
+from bot.content.knowledge import knowledge
+from bot.reports.markdown import render_markdown
+from bot.reports.blocks import user_report
 from tests.helpers.app import exports
 
 
@@ -185,7 +188,7 @@ def test_full_assessment_overview_and_export(sa):
     assert data["self_assessment"]["capacity"]["factors"]["capacity_5"] == {"rating": "agree", "note": None}
     # "agree" typed at a next-steps prompt is kept as text, the user's own words
     assert data["self_assessment"]["capacity"]["next_steps"] == "agree"
-    assert "| 17 | We communicate regularly" in to_markdown(data)
+    assert "| 17 | We communicate regularly" in render_markdown(user_report(data, knowledge()))
 
 
 def test_overview_names_what_to_strengthen_first(sa):

@@ -6,9 +6,11 @@ import pytest
 import bot.worksheets.checklists as checklists
 from bot.worksheets.checklists import parse_status
 from bot.storage.db import Database
-from bot.reports.export import to_markdown
 from bot.app import build
 from bot.conversation.reminders import parse_request
+from bot.content.knowledge import knowledge
+from bot.reports.markdown import render_markdown
+from bot.reports.blocks import user_report
 from tests.helpers.app import exports, home
 from tests.helpers.conversation import answer_assessment, complete_purpose, run_five_whys, say
 
@@ -173,7 +175,7 @@ def test_the_sustainability_checklist_links_to_the_logic_model_and_a_new_round(g
     assert [b.payload for b in turn.replies[-1].buttons] == ["start the logic model", "start a new self-assessment round"]
     data = exports(guide.db).user("u")["sustainability"]
     assert data["points"][0]["note"] == "the Riverside Compact" and data["points"][4]["next_step"] == "Build one at the May retreat"
-    assert "## E. Sustaining" in to_markdown(exports(guide.db).user("u"))
+    assert "## E. Sustaining" in render_markdown(user_report(exports(guide.db).user("u"), knowledge()))
 
 
 def test_point_five_offers_the_logic_model_built_in_stage_c(guide):

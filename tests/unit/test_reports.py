@@ -6,7 +6,8 @@ from docx import Document
 
 from bot.reports import charts
 from bot.app import build
-from bot.reports.blocks import Chart, user_report, team_report
+from bot.reports.blocks import Chart, Paragraph, Table, team_report, user_report
+from bot.reports.markdown import render_markdown
 from bot.reports.store import stored_report
 from bot.reports.docx import write_docx
 from bot.reports.html import render_html
@@ -54,6 +55,25 @@ def test_the_word_report_holds_the_users_answers_in_the_toolkits_tables(guide, k
     assert len(logic[0]) == 6
     assert "Prepared on 2026-11-24" in "\n".join(p.text for p in document.paragraphs)
     assert len(document.inline_shapes) == 2          # the stages and the four dimensions
+
+
+def test_markdown_lays_out_the_same_blocks_as_word_and_html(guide, kb):
+    complete_purpose(guide)
+    guide.start_self_assessment("u")
+    guide.assessment.handle("u", "agree, but funding | is unclear")
+    run_five_whys(guide)
+    report = user_report(exports(guide.db).user("u"), kb, date(2026, 11, 24))
+    markdown = render_markdown(report)
+    assert markdown.startswith(f"# {report.title}\n")
+    for block in report.blocks:
+        if isinstance(block, Table):
+            assert "| " + " | ".join(block.header) + " |" in markdown
+            for row in block.rows:
+                assert row[0].replace("\n", "<br>") in markdown
+        elif isinstance(block, Paragraph):
+            assert block.text in markdown
+    assert "Funding \\| is unclear" in markdown       # a typed pipe cannot break the table
+    assert not any(isinstance(b, Chart) and "png" in vars(b) for b in report.blocks)   # no chart was drawn
 
 
 def test_the_team_report_has_members_the_comparison_and_a_heatmap_without_single_ratings(guide, kb, tmp_path):

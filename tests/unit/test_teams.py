@@ -4,12 +4,15 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.reports.export import UnknownTeam, UnknownUser, team_markdown
+from bot.reports.export import UnknownTeam, UnknownUser
 from bot.app import build
 from bot.storage.models import utcnow
 from bot.conversation.privacy import is_confirmation, is_delete_request, is_keep
 from bot.teams.codes import ALPHABET, read_code
 from bot.teams.requests import parse_request
+from bot.content.knowledge import knowledge
+from bot.reports.markdown import render_markdown
+from bot.reports.blocks import team_report
 from tests.helpers.app import exports
 from tests.helpers.conversation import answer_assessment, say
 from tests.helpers.teams import ANA, BEN, CARA, NOW, boston, code_of, profile, team
@@ -326,7 +329,7 @@ def test_the_per_user_export_lists_teams_and_the_team_export_renders(guide):
     assert teams == [{"code": code, "name": "Boston Compact", "facilitator": False, "working_on": True,
                       "profile": {"name": "Ben", "organisation": "Match Charter", "sector": "charter",
                                   "role": "principal"}}]
-    markdown = team_markdown(exports(guide.db).team(code))
+    markdown = render_markdown(team_report(exports(guide.db).team(code), knowledge()))
     assert "| Ben | Match Charter | Charter | principal | no | 0 answered |" in markdown
     assert "ratings are compared once 3 have" in markdown
 

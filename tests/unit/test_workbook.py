@@ -1,8 +1,10 @@
 """Stages A and C at the service level: the worksheets, their navigation, and the export."""
 import pytest
 
-from bot.reports.export import to_markdown
 from bot.app import build
+from bot.content.knowledge import knowledge
+from bot.reports.markdown import render_markdown
+from bot.reports.blocks import user_report
 from tests.helpers.app import exports
 from tests.helpers.conversation import fill_purpose, run_five_whys, say
 
@@ -189,7 +191,7 @@ def test_action_plan_for_a_goal_with_steps(guide):
                                 "resources_needed": "Dashboard access", "resources_available": "None yet",
                                 "barriers": "Data sharing limits", "communications": "Weekly email to principals"}
     assert plan["scope"] == "Start with two high schools as an easy win"
-    markdown = to_markdown(exports(guide.db).user("u"))
+    markdown = render_markdown(user_report(exports(guide.db).user("u"), knowledge()))
     assert "| 2 | Track completions weekly | Data lead | November 2026 |" in markdown
 
 

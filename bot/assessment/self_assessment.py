@@ -10,11 +10,12 @@ optional next steps (after its summary), then the next dimension.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from bot.storage.db import Database
 from bot.language.explain import explain, find_term
 from bot.content.knowledge import Dimension, Factor, Knowledge, knowledge as load_default
+from bot.content.messages import say
 from bot.storage.models import Participant
 from bot.language.commands import BACK, SKIP, Command, declines, parse_command
 from bot.language.ratings import (CONFLICT, EMPTY, IN_BETWEEN, LABELS, OFF_SCALE, QUESTION, RATINGS, UNSURE,
@@ -33,16 +34,15 @@ NEXT_STEPS = ".next_steps"
 RATING_BUTTONS = tuple(Button(LABELS[r].capitalize(), LABELS[r]) for r in RATINGS)
 SKIP_BUTTON = Button("Skip", "skip")
 
-_NOT_A_RATING = {
-    EMPTY: "I didn't get any text there.",
-    QUESTION: "That sounds like a question. Ask \"what does this mean?\" for an explanation, or pick a rating.",
-    IN_BETWEEN: "The scale has no middle point: is it closer to agree or to disagree?",
-    UNSURE: "No problem if you're unsure: choose \"not applicable\", say \"skip\" to come back later, or pick the closest rating.",
-    OFF_SCALE: "Numbers run from 1 (strongly disagree) to 4 (strongly agree).",
-    CONFLICT: "I read both agreement and disagreement there. Which one should I record?",
+# What to say when an answer is not a rating, by the reason parse_rating gives.
+_NOT_A_RATING: dict[str, Callable[[], str]] = {
+    EMPTY: lambda: say("assessment.rating_empty"),
+    QUESTION: lambda: say("assessment.rating_question"),
+    IN_BETWEEN: lambda: say("assessment.rating_in_between"),
+    UNSURE: lambda: say("assessment.rating_unsure"),
+    OFF_SCALE: lambda: say("assessment.rating_off_scale"),
+    CONFLICT: lambda: say("assessment.rating_conflict"),
 }
-_UNCLEAR = ("I couldn't read a rating in that, so I haven't recorded anything. Pick a button, type 1-4 "
-            "(1 = strongly disagree, 4 = strongly agree), \"n/a\", or say \"skip\".")
 
 
 def is_next_steps(step: Optional[str]) -> bool:
@@ -83,10 +83,6 @@ class SelfAssessment:
         ratings = {fid: a.rating for fid, a in repo.answers(p, round).items()}
         return [score_dimension(d, ratings, self.kb.ready_threshold) for d in self.kb.dimensions]
 
-    def is_complete(self, repo: Repository, p: Participant) -> bool:
-        """Every step has been answered, declined or skipped."""
-        return p.stage == STAGE and self._next_pending(repo, p) is None
-
     def has_pending(self, sender: str) -> bool:
         with self.db.transaction() as repo:
             return self._next_pending(repo, repo.participant(sender)) is not None
@@ -112,15 +108,11 @@ class SelfAssessment:
                 return Turn(tuple(self._overview(repo, p)), pending=False)
             where = self._step_label(target)
             if first_time:
-                text = (f"The self-assessment has {total} short statements in four dimensions. For each, say how far "
-                        "you agree, thinking of your own organisation. Type freely (\"mostly\", \"not really\", "
-                        "\"agree, but funding is unclear\") or use the buttons. At any point you can ask "
-                        "\"what does this mean?\", say \"skip\", \"go back\", \"change question 2 to agree\", or "
-                        "\"I have to run\": every answer is saved as you go.")
+                text = say("assessment.introduction", total=total)
             elif resume:
-                text = f"Welcome back. You have answered {answered} of {total}; picking up at {where}."
+                text = say("assessment.welcome_back", answered=answered, total=total, step=where)
             else:
-                text = f"You have answered {answered} of {total}. Let's continue with {where}."
+                text = say("assessment.continue_at", answered=answered, total=total, step=where)
             return Turn((Reply(text),), pending=True)
 
     def new_round(self, sender: str, force: bool = False) -> Turn:
@@ -130,19 +122,17 @@ class SelfAssessment:
             current = p.assessment_round or 1
             answered = self._answered_count(repo, p)
             if answered == 0:
-                text = f"Round {current} has no answers yet, so let's fill it in."
+                text = say("assessment.round_empty", round=current)
             elif self._next_pending(repo, p) is not None and not force:
-                return Turn((Reply(f"Round {current} isn't finished yet ({answered} of {len(self.kb.factors)} answered). "
-                                   f"Say \"continue\" to finish it, or \"start a new round anyway\" to begin round "
-                                   f"{current + 1}; round {current} stays as it is.",
+                return Turn((Reply(say("assessment.round_unfinished", round=current, answered=answered,
+                                       total=len(self.kb.factors), next_round=current + 1),
                                    (Button("Continue", "continue"),
                                     Button("New round anyway", "start a new self-assessment round anyway"))),), False)
             else:
                 repo.rounds(p)  # records round 1's start before round 2 begins
                 repo.start_round(p)
-                text = (f"Round {p.assessment_round} of the self-assessment: the same {len(self.kb.factors)} statements, "
-                        f"answered afresh. Round {current} is kept, and at the end I'll compare the two dimension "
-                        "by dimension.")
+                text = say("assessment.round_started", round=p.assessment_round, total=len(self.kb.factors),
+                           previous=current)
             p.last_asked = None
             repo.set_position(p, STAGE, self._next_pending(repo, p))
             return Turn((Reply(text),), pending=p.awaiting is not None)
@@ -168,35 +158,40 @@ class SelfAssessment:
         if current < 2:
             return None
         before = {r.dimension.id: r for r in self.results(repo, p, current - 1)}
-        lines = [f"Compared with round {current - 1}:"]
+        lines = [say("assessment.compared_with_round", round=current - 1)]
         for now in self.results(repo, p):
             then = before[now.dimension.id]
+            title = now.dimension.title
             if now.mean is None or then.mean is None:
-                lines.append(f"- {now.dimension.title}: not comparable yet")
+                lines.append(say("assessment.not_comparable", dimension=title))
                 continue
             delta = now.mean - then.mean
-            trend = "up" if delta > 0.05 else "down" if delta < -0.05 else "unchanged"
-            moved = f" ({trend} {abs(delta):.1f})" if trend != "unchanged" else " (unchanged)"
-            status = ""
+            trend = (say("assessment.trend_up", change=abs(delta)) if delta > 0.05 else
+                     say("assessment.trend_down", change=abs(delta)) if delta < -0.05 else
+                     say("assessment.trend_unchanged"))
             if now.status != then.status:
-                status = ", now ready" if now.status == READY else ", now needs work"
-            lines.append(f"- {now.dimension.title}: {then.mean:.1f} → {now.mean:.1f}{moved}{status}")
+                status = say("assessment.now_ready") if now.status == READY else say("assessment.now_needs_work")
+                lines.append(say("assessment.round_change_status", dimension=title, before=then.mean, after=now.mean,
+                                 trend=trend, status=status))
+            else:
+                lines.append(say("assessment.round_change", dimension=title, before=then.mean, after=now.mean,
+                                 trend=trend))
         return "\n".join(lines)
 
     def pause(self, sender: str) -> Reply:
         with self.db.transaction() as repo:
             p = repo.find_participant(sender)
             if p is None or p.stage != STAGE or p.awaiting is None:
-                return Reply("Everything you've told me is saved. Come back any time.")
+                return Reply(say("assessment.paused_nothing_open"))
             answered = self._answered_count(repo, p)
-            return Reply(f"No problem: your {answered} answers so far are saved. When you're back, say "
-                         f"\"continue\" and we'll pick up at {self._step_label(p.awaiting)}.")
+            return Reply(say("assessment.paused", answered=answered, step=self._step_label(p.awaiting)))
 
     # --- asking ----------------------------------------------------------------------------
     def _step_label(self, step: str) -> str:
         if is_next_steps(step):
-            return f"the next steps for {self.kb.dimension(step[: -len(NEXT_STEPS)]).title.lower()}"
-        return f"question {self.kb.factor(step).number}"
+            dimension = self.kb.dimension(step[: -len(NEXT_STEPS)])
+            return say("assessment.step_next_steps", dimension=dimension.title.lower())
+        return say("assessment.step_question", number=self.kb.factor(step).number)
 
     def question(self, sender: str) -> Reply:
         """The question for the step the bot is waiting on."""
@@ -207,42 +202,43 @@ class SelfAssessment:
                 step = self._next_pending(repo, p)
                 repo.set_position(p, STAGE, step)
             if step is None:
-                return Reply("You've answered every question. Say \"show my results\" for the overview.")
+                return Reply(say("assessment.all_answered"))
             again, p.last_asked = p.last_asked == step, step
             if is_next_steps(step):
                 dimension = self.kb.dimension(step[: -len(NEXT_STEPS)])
                 if again:
-                    return Reply(f"Next steps for {dimension.title.lower()}? Write them, or say \"skip\".", (SKIP_BUTTON,))
+                    return Reply(say("assessment.next_steps_again", dimension=dimension.title.lower()), (SKIP_BUTTON,))
                 return self._next_steps_question(repo, p, dimension)
             factor = self.kb.factor(step)
             if again:
-                return Reply(f"Question {factor.number}: {factor.title} How far do you agree?", RATING_BUTTONS)
+                return Reply(say("assessment.question_again", number=factor.number, factor=factor.title),
+                             RATING_BUTTONS)
             return self._factor_question(repo, p, factor)
 
     def _factor_question(self, repo: Repository, p: Participant, factor: Factor) -> Reply:
         dimension = self.kb.dimension(factor.dimension_id)
         position = dimension.factors.index(factor) + 1
-        lines = [f"Question {factor.number} of {len(self.kb.factors)} ({dimension.title}, {position} of "
-                 f"{len(dimension.factors)}): {factor.title}"]
+        lines = [say("assessment.question_head", number=factor.number, total=len(self.kb.factors),
+                     dimension=dimension.title, position=position, count=len(dimension.factors), factor=factor.title)]
         lines += [f"- {s}" for s in factor.statements]
         current = repo.answers(p).get(factor.id)
         if current is not None and current.rating:
-            note = f" (note: {current.note})" if current.note else ""
-            lines.append(f"Your answer so far: {LABELS[current.rating]}{note}. Choose again, or say \"skip\" to keep it.")
+            rating = LABELS[current.rating]
+            lines.append(say("assessment.answer_so_far_with_note", rating=rating, note=current.note) if current.note
+                         else say("assessment.answer_so_far", rating=rating))
         else:
-            lines.append("How far do you agree?")
+            lines.append(say("assessment.how_far"))
         return Reply("\n".join(lines), RATING_BUTTONS)
 
     def _next_steps_question(self, repo: Repository, p: Participant, dimension: Dimension) -> Reply:
         result = next(r for r in self.results(repo, p) if r.dimension.id == dimension.id)
         current = repo.reflections(p).get(dimension.id)
-        ask = (f"Your next steps so far: \"{current.next_steps}\". Write new ones, or say \"skip\" to keep them."
-               if current is not None and current.next_steps else
-               "What next steps would strengthen this dimension? Write a sentence or two, or say \"skip\".")
+        ask = (say("assessment.next_steps_so_far", next_steps=current.next_steps)
+               if current is not None and current.next_steps else say("assessment.ask_next_steps"))
         text, buttons = self._dimension_summary(result) + "\n" + ask, (SKIP_BUTTON,)
         if self.advisor is not None and result.status == NEEDS_WORK and result.weakest:
-            offer = self.advisor.for_factors(result.weakest[:2], f"Lessons from other places that may help with "
-                                                                 f"{result.weakest[0].short}:")
+            offer = self.advisor.for_factors(result.weakest[:2],
+                                             say("assessment.lessons_for", factor=result.weakest[0].short))
             if offer is not None:
                 text, buttons = text + "\n" + offer.text, buttons + offer.buttons
         return Reply(text, buttons)
@@ -250,21 +246,21 @@ class SelfAssessment:
     def _dimension_summary(self, result: DimensionResult) -> str:
         dimension = result.dimension
         counts = Counter(result.ratings.get(f.id) for f in dimension.factors)
-        spread = ", ".join(f"{LABELS[r]} {counts[r]}" for r in RATINGS if counts[r])
+        spread = [f"{LABELS[r]} {counts[r]}" for r in RATINGS if counts[r]]
         if counts[None]:
-            spread += f"{', ' if spread else ''}unanswered {counts[None]}"
-        head = f"Summary of {dimension.title.lower()}: {spread or 'no ratings yet'}."
+            spread.append(say("assessment.unanswered_count", count=counts[None]))
+        head = say("assessment.summary_head", dimension=dimension.title.lower(),
+                   spread=", ".join(spread) or say("assessment.no_ratings_yet"))
         if result.status is None:
-            return head + " Nothing rated on the scale, so no status yet."
-        verdict = ("looks ready: you're in good shape here" if result.status == READY
-                   else "needs work before launching an effort")
-        lines = [f"{head} Average {result.mean:.1f} of 4: this dimension {verdict}."]
+            return head + " " + say("assessment.summary_no_status")
+        lines = [head, say("assessment.summary_ready", mean=result.mean) if result.status == READY
+                 else say("assessment.summary_needs_work", mean=result.mean)]
         if result.weakest:
-            lines.append("Weakest: " + ", ".join(
-                f"{f.short} ({LABELS[result.ratings[f.id]]})" for f in result.weakest[:3]) + ".")
+            lines.append(say("assessment.weakest", factors=", ".join(
+                f"{f.short} ({LABELS[result.ratings[f.id]]})" for f in result.weakest[:3])))
         reverse_agreed = [f for f in dimension.factors if f.reverse and result.ratings.get(f.id) in ("agree", "strongly_agree")]
         for factor in reverse_agreed:
-            lines.append(f"Note: agreeing that there were {factor.short} counts against readiness.")
+            lines.append(say("assessment.reverse_agreed", factor=factor.short))
         return " ".join(lines)
 
     # --- answering -------------------------------------------------------------------------
@@ -273,8 +269,7 @@ class SelfAssessment:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
             if p.stage != STAGE:
-                return Turn((Reply("We haven't started the self-assessment yet. Say \"start the self-assessment\" "
-                                   "to begin."),), pending=False)
+                return Turn((Reply(say("assessment.not_started")),), pending=False)
             command = parse_command(text, self.kb)
             if command is None and intent in ("skip", "go_back") and not parse_rating(text).ok:
                 command = Command(SKIP if intent == "skip" else BACK)
@@ -296,30 +291,32 @@ class SelfAssessment:
     def _take_rating(self, repo: Repository, p: Participant, text: str) -> list[Reply]:
         factor = self.kb.factor(p.awaiting)
         if too_long(clean_text(text)):
-            return [Reply(f"That's longer than I can keep as a note ({MAX_ANSWER_CHARS} characters at most), so "
-                          "I haven't recorded it. Could you give the rating with a shorter note?")]
+            return [Reply(say("assessment.note_too_long", limit=MAX_ANSWER_CHARS))]
         parsed = parse_rating(text)
         if not parsed.ok:
-            return [Reply(_NOT_A_RATING.get(parsed.reason, _UNCLEAR))]
+            unclear = _NOT_A_RATING.get(parsed.reason)
+            return [Reply(unclear() if unclear is not None else say("assessment.rating_unclear"))]
         repo.save_rating(p, factor.id, parsed.rating, parsed.note)
-        noted = f", with your note \"{parsed.note}\"" if parsed.note else ""
         self._advance(repo, p)
-        return [Reply(f"Recorded {LABELS[parsed.rating]} for question {factor.number} ({factor.short}){noted}.")]
+        rating = LABELS[parsed.rating]
+        if parsed.note:
+            return [Reply(say("assessment.rating_recorded_with_note", rating=rating, number=factor.number,
+                              factor=factor.short, note=parsed.note))]
+        return [Reply(say("assessment.rating_recorded", rating=rating, number=factor.number, factor=factor.short))]
 
     def _take_next_steps(self, repo: Repository, p: Participant, text: str) -> list[Reply]:
         dimension = self.kb.dimension(p.awaiting[: -len(NEXT_STEPS)])
         cleaned = clean_text(text)
         if too_long(cleaned):
-            return [Reply(f"That's more than I can keep ({MAX_ANSWER_CHARS} characters at most), so I haven't "
-                          "saved it. Could you shorten it?")]
+            return [Reply(say("assessment.next_steps_too_long", limit=MAX_ANSWER_CHARS))]
         if not cleaned:
-            return [Reply("I didn't get any text there. Write your next steps, or say \"skip\".")]
+            return [Reply(say("assessment.next_steps_empty"))]
         if declines(cleaned):
             repo.save_next_steps(p, dimension.id, None)
-            reply = f"No next steps for {dimension.title.lower()} for now."
+            reply = say("assessment.next_steps_declined", dimension=dimension.title.lower())
         else:
             repo.save_next_steps(p, dimension.id, cleaned)
-            reply = f"Saved your next steps for {dimension.title.lower()}."
+            reply = say("assessment.next_steps_saved", dimension=dimension.title.lower())
         self._advance(repo, p)
         return [Reply(reply)]
 
@@ -329,35 +326,38 @@ class SelfAssessment:
             if is_next_steps(step):
                 if step[: -len(NEXT_STEPS)] not in repo.reflections(p):
                     repo.save_next_steps(p, step[: -len(NEXT_STEPS)], None)
-                text = "Skipped the next steps."
+                text = say("assessment.next_steps_skipped")
             else:
                 answer = repo.answers(p).get(step)
                 kept = answer is not None and answer.rating
                 repo.mark_skipped(p, step)
-                text = (f"Kept your answer to question {self.kb.factor(step).number}." if kept else
-                        f"Skipped question {self.kb.factor(step).number}; say \"start the self-assessment\" "
-                        "later to come back to skipped questions.")
+                number = self.kb.factor(step).number
+                text = (say("assessment.answer_kept", number=number) if kept else
+                        say("assessment.question_skipped", number=number))
             self._advance(repo, p)
             return [Reply(text)]
         if command.kind == BACK:
             index = self.steps.index(step) if step in self.steps else len(self.steps)
             if index == 0:
-                return [Reply("This is the first question, so there's nothing before it.")]
+                return [Reply(say("assessment.nothing_before"))]
             repo.set_position(p, STAGE, self.steps[index - 1])
-            return [Reply(f"Going back to {self._step_label(p.awaiting)}.")]
+            return [Reply(say("assessment.going_back", step=self._step_label(p.awaiting)))]
         # CHANGE: the factor named, else the one answered just before the current question
         factor_id = command.factor_id or self._previous_factor(step)
         if factor_id is None:
-            return [Reply("Which question should I change? For example: \"change question 2 to agree\".")]
+            return [Reply(say("assessment.which_question"))]
         factor = self.kb.factor(factor_id)
         if command.rating is None:
             repo.set_position(p, STAGE, factor_id)
-            return [Reply(f"Let's revisit question {factor.number} ({factor.short}).")]
+            return [Reply(say("assessment.revisit", number=factor.number, factor=factor.short))]
         repo.save_rating(p, factor_id, command.rating.rating, command.rating.note)
         if p.awaiting is None or not self._is_pending(repo, p, p.awaiting):
             self._advance(repo, p)
-        back_to = f" Back to {self._step_label(p.awaiting)}." if p.awaiting else ""
-        return [Reply(f"Changed question {factor.number} ({factor.short}) to {LABELS[command.rating.rating]}.{back_to}")]
+        rating = LABELS[command.rating.rating]
+        if p.awaiting:
+            return [Reply(say("assessment.rating_changed_back_to", number=factor.number, factor=factor.short,
+                              rating=rating, step=self._step_label(p.awaiting)))]
+        return [Reply(say("assessment.rating_changed", number=factor.number, factor=factor.short, rating=rating))]
 
     def _previous_factor(self, step: Optional[str]) -> Optional[str]:
         index = self.steps.index(step) if step in self.steps else len(self.steps)
@@ -391,30 +391,35 @@ class SelfAssessment:
     def _overview(self, repo: Repository, p: Participant) -> list[Reply]:
         answers = repo.answers(p)
         if not any(a.rating for a in answers.values()):
-            return [Reply("You haven't rated any factor yet. Say \"start the self-assessment\" to begin.")]
+            return [Reply(say("assessment.nothing_rated"))]
         results = self.results(repo, p)
-        lines = ["Your self-assessment overview:"]
+        lines = [say("assessment.overview_head")]
         for r in results:
             if r.status is None:
-                lines.append(f"- {r.dimension.title}: not rated yet")
+                lines.append(say("assessment.overview_not_rated", dimension=r.dimension.title))
+            elif r.status == READY:
+                lines.append(say("assessment.overview_ready", dimension=r.dimension.title, mean=r.mean,
+                                 rated=r.rated_count))
             else:
-                word = "ready" if r.status == READY else "needs work"
-                lines.append(f"- {r.dimension.title}: {word} (average {r.mean:.1f} of 4, {r.rated_count} rated)")
+                lines.append(say("assessment.overview_needs_work", dimension=r.dimension.title, mean=r.mean,
+                                 rated=r.rated_count))
         weak = sorted((r for r in results if r.status == NEEDS_WORK), key=lambda r: r.mean)
         if weak:
             first = weak[0]
             factors = ", ".join(f.short for f in first.weakest[:3])
-            lines.append(f"Strengthen first: {first.dimension.title.lower()}" + (f", especially {factors}." if factors else "."))
+            title = first.dimension.title.lower()
+            lines.append(say("assessment.strengthen_first_especially", dimension=title, factors=factors) if factors
+                         else say("assessment.strengthen_first", dimension=title))
         elif all(r.status == READY for r in results):
-            lines.append("Every dimension looks ready.")
+            lines.append(say("assessment.all_ready"))
         unanswered = [f for f in self.kb.factor_order if answers.get(f) is None or not answers[f].rating]
         if unanswered:
             numbers = ", ".join(str(self.kb.factor(f).number) for f in unanswered)
-            lines.append(f"Still unanswered: question(s) {numbers}. Say \"start the self-assessment\" to answer them.")
+            lines.append(say("assessment.still_unanswered", numbers=numbers))
         comparison = self._comparison(repo, p)
         if comparison:
             lines.append(comparison)
         replies = [Reply("\n".join(lines))]
         if p.awaiting is None:
-            replies.append(Reply("What comes next: " + self.kb.after_assessment))
+            replies.append(Reply(say("assessment.what_comes_next", after_assessment=self.kb.after_assessment)))
         return replies

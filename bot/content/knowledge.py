@@ -51,6 +51,7 @@ class ScalePoint:
     id: str
     label: str
     score: Optional[int]
+    short: str = ""   # for narrow table columns: SD, D, A, SA, N/A
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def _read(path: Path) -> dict:
 def _load_assessment(data: dict) -> tuple[tuple[ScalePoint, ...], tuple[Dimension, ...]]:
     where = "self_assessment.yml"
     scale = tuple(ScalePoint(_require(p, "id", f"{where} scale"), _require(p, "label", f"{where} scale"),
-                             p.get("score")) for p in _require(data, "scale", where))
+                             p.get("score"), _require(p, "short", f"{where} scale"))
+                  for p in _require(data, "scale", where))
     expected_scale = ["strongly_disagree", "disagree", "agree", "strongly_agree", "not_applicable"]
     if [p.id for p in scale] != expected_scale:
         raise KnowledgeError(f"{where}: the scale must be {expected_scale}")
@@ -178,3 +180,26 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR) -> Knowledge:
 def knowledge() -> Knowledge:
     """The loaded knowledge, read once per process."""
     return load_knowledge()
+
+
+# The worksheets' documents and the keys each one must have (the code reads these).
+DOCUMENTS = {
+    "purpose.yml": ("intro", "fields", "goals", "kinds"),
+    "planning.yml": ("five_whys", "logic_model", "action_plan"),
+    "implementation.yml": ("intro", "phases", "statuses"),
+    "sustaining.yml": ("intro", "points"),
+    "reflections.yml": ("intro", "fields"),
+    "teams.yml": ("profile", "sectors", "prompts"),
+}
+
+
+@lru_cache(maxsize=None)
+def document(name: str, directory: Path = KNOWLEDGE_DIR) -> dict:
+    """A worksheet's document from knowledge/, checked for every key the code reads (file and key named)."""
+    if name not in DOCUMENTS:
+        raise KnowledgeError(f"{name}: not a known knowledge document ({', '.join(DOCUMENTS)})")
+    data = _read(directory / name)
+    for key in DOCUMENTS[name]:
+        if data.get(key) in (None, "", [], {}):
+            raise KnowledgeError(f"{name}: '{key}' is missing or empty")
+    return data

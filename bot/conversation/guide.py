@@ -2,9 +2,9 @@
 
 The self-assessment (stage B) and the worksheets (stages A, C, D and E) each keep their own
 state; the guide knows which one a user is working on (Participant.stage) and routes "continue",
-"skip", "go back", "change ...", "I have to run" and "what does this mean?" there. It also
-names the Rasa form that should ask the next question, so the actions stay thin, and fronts the
-team requests, reminders and "delete my data".
+"skip", "go back", "change ...", "I have to run" and "what does this mean?" there, and says
+which Rasa form asks next (through forms.py), so the actions stay thin. It also fronts the team
+requests, reminders and "delete my data".
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Optional
 
 from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
 from bot.content.knowledge import Knowledge
+from bot.content.messages import say
 from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, Forms, assessment_form, worksheet_form
 from bot.conversation.journey import Journey
 from bot.conversation.privacy import delete_user
@@ -88,21 +89,19 @@ class Guide:
         position = self.workbook.current(sender)
         if position is None:
             line, button = self.journey.next_line(sender)
-            return Turn((Reply(f"You finished what you were working on. {line}", (button, Button("Show my progress",
-                                                                                                 "show my progress"))),),
-                        False), None
+            return Turn((Reply(say("conversation.finished_next", next_step=line),
+                               (button, Button("Show my progress", "show my progress"))),), False), None
         title = WORKSHEETS[position[0]].title
         with self.db.transaction() as repo:
             repo.participant(sender).last_asked = None
-        return Turn((Reply(f"Welcome back: picking up your {title}."),), True), WORKSHEET_FORM
+        return Turn((Reply(say("conversation.resume_worksheet", title=title)),), True), WORKSHEET_FORM
 
     # --- inside a stage ----------------------------------------------------------------------
     def handle(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
         """An answer (or skip / back / change) for the open question of `form`."""
         team_request = intent in TEAM_INTENTS and len(text.split()) <= 10 and parse_team_request(text) is not None
         if team_request or self._asks_to_switch(sender, text, form):
-            return Turn((Reply("We're in the middle of something: your answers so far are saved. Say \"I have to "
-                               "run\" to pause it, then ask again to switch."),), True)
+            return Turn((Reply(say("conversation.busy")),), True)
         if form == SELF_ASSESSMENT_FORM:
             return self.assessment.handle(sender, text, intent)
         return self.workbook.handle(sender, text)
@@ -123,8 +122,7 @@ class Guide:
             turn = self.assessment.handle(sender, text, intent)
             return turn, assessment_form(turn)
         if self.workbook.current(sender) is None:
-            return Turn((Reply("There's no open question to change right now. Say \"show my progress\" to see "
-                               "your work."),), False), None
+            return Turn((Reply(say("conversation.nothing_to_change")),), False), None
         turn = self.workbook.handle(sender, text)
         return turn, worksheet_form(turn)
 
@@ -154,9 +152,8 @@ class Guide:
             return self.assessment.pause(sender)
         position = self.workbook.current(sender)
         if position is None:
-            return Reply("Everything you've told me is saved. Come back any time.")
-        return Reply(f"No problem: your work on the {WORKSHEETS[position[0]].title} is saved. Say "
-                     "\"continue\" when you're back and we'll pick up at the same question.")
+            return Reply(say("conversation.paused"))
+        return Reply(say("conversation.paused_worksheet", title=WORKSHEETS[position[0]].title))
 
     # --- the overview --------------------------------------------------------------------------
     def progress(self, sender: str) -> list[Reply]:
@@ -173,9 +170,7 @@ class Guide:
         the user to pause first."""
         request = parse_team_request(text)
         if request is None:
-            return Turn((Reply("I can create a team (\"create a team called ...\"), join one (\"join team K7P2QX\"), "
-                               "compare the members' ratings (\"compare our ratings\"), show who has finished what "
-                               "(\"team progress\") or switch teams (\"work on team ...\")."),), False), None, []
+            return Turn((Reply(say("conversation.team_help")),), False), None, []
         t, f, action, arg = self.teams, self.facilitator, request.action, request.argument
         if action in ("create", "join", "profile"):
             turn = t.profile(sender) if action == "profile" else getattr(t, action)(sender, arg)
@@ -204,36 +199,39 @@ class Guide:
             with self.db.transaction() as repo:
                 p = repo.find_participant(sender)
                 teams = [team.name for team, _ in repo.teams_of(p)] if p is not None else []
-            where = f", and what you wrote in the shared work of {', '.join(teams)}" if teams else ""
-            return Reply("This deletes everything you told me: your self-assessment (every round), worksheets, "
-                         f"reminders, team profiles and the reports you asked for{where}. It cannot be undone. To "
-                         "go ahead, say \"yes, delete everything\"; anything else keeps your data.",
+            shared_work = say("conversation.delete_confirm_shared_work", teams=", ".join(teams)) if teams else ""
+            return Reply(say("conversation.delete_confirm", shared_work=shared_work),
                          (Button("Yes, delete everything", "yes, delete everything"),
                           Button("Keep my data", "keep my data")))
         result = delete_user(self.db, sender)
         if not result.found:
-            return Reply("There is nothing stored for you, so there was nothing to delete.")
-        shared = (f" I also took {result.contributions} of your answers out of your teams' shared work; your "
-                  "partners' answers are untouched." if result.contributions else "")
-        def count(n: int, noun: str) -> str:
-            return f"{n} {noun}{'' if n == 1 else 's'}"
-        return Reply(f"Done: everything you told me is deleted ({count(result.answers, 'rating')}, "
-                     f"{count(result.documents, 'worksheet')}).{shared} If you talk to me again, we start "
-                     "from scratch.")
+            return Reply(say("conversation.nothing_to_delete"))
+        ratings = (say("conversation.count_rating", count=result.answers) if result.answers == 1
+                   else say("conversation.count_ratings", count=result.answers))
+        worksheets = (say("conversation.count_worksheet", count=result.documents) if result.documents == 1
+                      else say("conversation.count_worksheets", count=result.documents))
+        lines = [say("conversation.deleted", ratings=ratings, worksheets=worksheets)]
+        if result.contributions:
+            lines.append(say("conversation.deleted_shared", contributions=result.contributions))
+        lines.append(say("conversation.deleted_fresh_start"))
+        return Reply(" ".join(lines))
 
     # --- reminders ---------------------------------------------------------------------------
     def set_reminder(self, sender: str, text: str, now: datetime) -> tuple[Reply, Optional[tuple[str, datetime]]]:
         """Reads a reminder request; returns the reply and, when a time was understood, (name, due)."""
         request = parse_request(text, now)
         if request.due is None:
-            why = {"past": "That time has already passed.",
-                   "too_far": "That's more than a year away; pick a nearer date."}.get(request.problem or "", "")
-            return Reply(f"{why} When should I remind you? For example \"remind me on Monday\", \"remind me "
-                         "tomorrow at 9\" or \"remind me in 2 hours\".".strip()), None
+            why = (say("conversation.reminder_past") if request.problem == "past" else
+                   say("conversation.reminder_too_far") if request.problem == "too_far" else "")
+            ask = say("conversation.reminder_when")
+            return Reply(f"{why} {ask}" if why else ask), None
         name = self.reminders.add(sender, request.due, request.about)
-        about = f" to {request.about}" if request.about and not request.about.lower().startswith("to ") else ""
-        return Reply(f"Done: I'll remind you {describe(request.due, now)}{about}, and tell you then what is left. "
-                     "Your work stays saved in the meantime."), (name, request.due)
+        when = describe(request.due, now)
+        if request.about and not request.about.lower().startswith("to "):
+            done = say("conversation.reminder_set_about", when=when, about=request.about)
+        else:
+            done = say("conversation.reminder_set", when=when)
+        return Reply(done), (name, request.due)
 
     def reminder_due(self, sender: str, now: Optional[datetime] = None) -> list[Reply]:
         """The message a reminder brings: what it was about, and what is left to do."""
@@ -242,7 +240,7 @@ class Guide:
             return []
         from_team = next((a for a, asked_by_other in due if a and asked_by_other), None)
         about = next((a for a, asked_by_other in due if a and not asked_by_other), None)
-        lead = (f"A reminder from your team: please {from_team}." if from_team else
-                f"Reminder: you asked me to remind you to {about}." if about else "Here is the reminder you asked for.")
+        lead = (say("conversation.reminder_from_team", task=from_team) if from_team else
+                say("conversation.reminder_about", task=about) if about else say("conversation.reminder_plain"))
         line, button = self.journey.next_line(sender)
         return [Reply(f"{lead} {line}", (button, Button("Show my progress", "show my progress")))]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from bot.content.messages import say
 from bot.conversation.forms import Forms
 from bot.conversation.journey import Journey
 from bot.language.replies import Button, Reply
@@ -29,26 +30,13 @@ class Home:
 
     def welcome(self, sender: str) -> list[Reply]:
         if not self._started(sender):
-            return [Reply(
-                "Hello! I'm Common Ground, a guide to the toolkit for district and charter schools that want to "
-                "work together. I can explain the framework, help you state a unifying purpose and SMART goals, "
-                "walk you through the self-assessment, planning, implementation check-ins and the sustainability "
-                "checklist, bring partner organisations together as a team (\"join team\" and the code a partner "
-                "gave you), and save every answer so you can stop and come back.", (PURPOSE, START, FRAMEWORK, WHY))]
+            return [Reply(say("conversation.welcome_new"), (PURPOSE, START, FRAMEWORK, WHY))]
         replies = self.reminder_due(sender)
         if self.forms.open_form(sender):
-            return replies + [Reply("Welcome back! Your work is saved and waiting where you left it.",
-                                    (CONTINUE, PROGRESS, FRAMEWORK))]
+            return replies + [Reply(say("conversation.welcome_back_saved"), (CONTINUE, PROGRESS, FRAMEWORK))]
         line, button = self.journey.next_line(sender)
-        return replies + [Reply(f"Welcome back! {line}", (button, PROGRESS, FRAMEWORK))]
+        return replies + [Reply(say("conversation.welcome_back", next_step=line), (button, PROGRESS, FRAMEWORK))]
 
     def help(self, sender: str, understood: bool) -> list[Reply]:
-        lead = "Here is what I can do." if understood else "Sorry, I didn't understand that. Here is what I can do."
-        text = (f"{lead} Work through the five stages: a unifying purpose and SMART goals (\"let's define our "
-                "purpose\"), the self-assessment, planning with the 5 Whys, a logic model and action plans, "
-                "implementation check-ins (\"implementation check-in\") and the sustainability checklist. Ask about "
-                "any term (\"what is a boundary spanner?\") or what DC and Massachusetts did; say \"where was I?\", "
-                "\"what's next?\", \"remind me on Monday\", go back or change an answer. Work with partners: "
-                "\"create a team called ...\", \"join team\" and a code, \"compare our ratings\". \"I have to run\" "
-                "pauses at any time: everything is saved; \"delete my data\" removes it all.")
-        return [Reply(text), self.journey.overview(sender)]
+        lead = say("conversation.help_lead") if understood else say("conversation.help_lead_not_understood")
+        return [Reply(say("conversation.help_menu", lead=lead)), self.journey.overview(sender)]

@@ -14,6 +14,7 @@ from typing import Optional
 
 from bot.assessment.scoring import NEEDS_WORK
 from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
+from bot.content.messages import say
 from bot.conversation.forms import Forms
 from bot.language.replies import Button, Reply
 from bot.storage.db import Database
@@ -44,16 +45,14 @@ class Journey:
         states = states or self.progress.states(repo, p)
         by_id = {s.id: s for s in states}
         if p.awaiting is not None and self.forms.open_form(p.sender_id):
-            title = "self-assessment" if p.stage == SELF_ASSESSMENT else WORKSHEETS[p.awaiting.split(":")[0]].title
-            return NextStep(f"finish your {title}", "you stopped in the middle, and your answers so far are saved",
-                            Button("Continue where I left off", "continue"))
+            what = (say("conversation.step_finish_self_assessment") if p.stage == SELF_ASSESSMENT
+                    else say("conversation.step_finish", title=WORKSHEETS[p.awaiting.split(":")[0]].title))
+            return NextStep(what, say("conversation.why_finish"), Button("Continue where I left off", "continue"))
         if by_id["purpose"].state != DONE:
-            return NextStep("agree on your unifying purpose and SMART goals (stage A)",
-                            "every later step is judged against a purpose both sectors share",
+            return NextStep(say("conversation.step_purpose"), say("conversation.why_purpose"),
                             Button("Define our purpose", "let's define our unifying purpose"))
         if by_id[SELF_ASSESSMENT].state != DONE:
-            return NextStep("complete the self-assessment (stage B)",
-                            "it shows whether the ground is ready before you plan, and where it needs work",
+            return NextStep(say("conversation.step_self_assessment"), say("conversation.why_self_assessment"),
                             Button("Continue the self-assessment", "start the self-assessment"))
         results = {r.dimension.id: r for r in self.assessment.results(repo, p)}
         weak = [r for r in results.values() if r.status == NEEDS_WORK]
@@ -61,33 +60,26 @@ class Journey:
         if by_id["planning"].state != DONE:
             tool = next(k for k in PLANNING_ORDER if not self.workbook.kind_done(repo, p, k))
             if capacity_weak:
-                why = ("the self-assessment shows capacity needs work, so plan a right-sized pilot: start small "
-                       "where staff time and resources are thin")
+                why = say("conversation.why_plan_pilot")
             elif weak:
-                why = (f"the self-assessment shows {weak[0].dimension.title.lower()} needs work: find out why and "
-                       "build the fix into the plan")
+                why = say("conversation.why_plan_fix", dimension=weak[0].dimension.title.lower())
             else:
-                why = "every dimension looks ready, so turn the goals into a plan"
-            return NextStep(f"plan: the {WORKSHEETS[tool].title} (stage C)", why,
+                why = say("conversation.why_plan_ready")
+            return NextStep(say("conversation.step_plan", title=WORKSHEETS[tool].title), why,
                             Button(f"Start the {WORKSHEETS[tool].title}", f"start the {WORKSHEETS[tool].title}"))
         if by_id["implementation"].state != DONE:
-            why = ("the plan is ready; think small before going big and check the pilot's progress regularly"
-                   if capacity_weak else "the plan is ready, and a regular check-in keeps it from slipping behind "
-                                         "daily school business")
-            return NextStep("start implementing and do a progress check-in (stage D)", why,
+            why = say("conversation.why_implement_pilot") if capacity_weak else say("conversation.why_implement")
+            return NextStep(say("conversation.step_implement"), why,
                             Button("Implementation check-in", "start an implementation check-in"))
         if by_id["sustainability"].state != DONE:
-            return NextStep("go through the sustainability checklist (stage E)",
-                            "laying the groundwork early helps the work outlast a first pilot and grow",
+            return NextStep(say("conversation.step_sustain"), say("conversation.why_sustain"),
                             Button("Sustainability checklist", "start the sustainability checklist"))
         last = self._last_check_in(repo, p)
         if last is not None and checklists.today() - last >= CHECK_IN_AGAIN_AFTER:
-            return NextStep("do another implementation check-in",
-                            f"the last one was on {last.isoformat()}, over a month ago",
+            return NextStep(say("conversation.step_check_in_again"),
+                            say("conversation.why_check_in_again", last=last.isoformat()),
                             Button("Implementation check-in", "start an implementation check-in"))
-        return NextStep("start a new self-assessment round",
-                        "the toolkit ends a cycle with a fresh self-assessment to find the new starting point; "
-                        "your earlier round is kept for comparison",
+        return NextStep(say("conversation.step_new_round"), say("conversation.why_new_round"),
                         Button("New self-assessment round", "start a new self-assessment round"))
 
     def _last_check_in(self, repo: Repository, p: Participant) -> Optional[date]:
@@ -104,16 +96,15 @@ class Journey:
             reflected = (DONE if self.workbook.is_complete(repo, p, "reflections") else
                          IN_PROGRESS if reflection is not None else NOT_STARTED)
             team = repo.team(p.team_id)
-        heading = (f"Your journey through the five stages, working on {team.name} (stages A, C, D and E are shared "
-                   "with the team; the self-assessment is yours):" if team is not None
-                   else "Your journey through the five stages:")
+        heading = (say("conversation.overview_heading_team", team=team.name) if team is not None
+                   else say("conversation.overview_heading"))
         lines = [heading] + [s.line() for s in states]
-        lines.append(f"Also: reflection on the DC and Massachusetts profiles: {reflected}.")
-        lines.append(f"Next: {step.what}. Why: {step.why}.")
+        lines.append(say("conversation.overview_reflection", state=reflected))
+        lines.append(say("conversation.next_step", what=step.what, why=step.why))
         return Reply("\n".join(lines), (step.button, Button("Help", "help")))
 
     def next_line(self, sender: str) -> tuple[str, Button]:
         with self.db.transaction() as repo:
             p = repo.participant(sender)
             step = self.next_step(repo, p)
-        return f"Next: {step.what}. Why: {step.why}.", step.button
+        return say("conversation.next_step", what=step.what, why=step.why), step.button

@@ -124,8 +124,3 @@ class Reminders:
             for reminder in due:
                 reminder.fired_at = now
             return [(r.about, r.requested_by is not None) for r in due]
-
-    def pending(self, sender: str) -> list[tuple[datetime, Optional[str]]]:
-        with self.db.transaction() as repo:
-            p = repo.find_participant(sender)
-            return [(r.due_at, r.about) for r in repo.reminders(p)] if p is not None else []

@@ -15,17 +15,15 @@ from typing import Optional
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.content.knowledge import knowledge
 from bot.language.text import clean_text
 
-RATINGS = ("strongly_disagree", "disagree", "agree", "strongly_agree", "not_applicable")
-SCORES = {"strongly_disagree": 1, "disagree": 2, "agree": 3, "strongly_agree": 4}
-LABELS = {
-    "strongly_disagree": "strongly disagree",
-    "disagree": "disagree",
-    "agree": "agree",
-    "strongly_agree": "strongly agree",
-    "not_applicable": "not applicable",
-}
+# The scale as knowledge/self_assessment.yml states it (its loader checks the ids and their order).
+_SCALE = knowledge().scale
+RATINGS = tuple(point.id for point in _SCALE)
+SCORES = {point.id: point.score for point in _SCALE if point.score is not None}
+LABELS = {point.id: point.label.lower() for point in _SCALE}
+SHORT = {point.id: point.short for point in _SCALE}
 
 # Reasons a text was not taken as a rating; the conversation turns each into a clear reply.
 UNCLEAR = "unclear"          # no rating in it at all

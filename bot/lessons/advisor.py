@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Iterable, Optional
 
 from bot.content.knowledge import Factor
+from bot.content.messages import say
 from bot.lessons.search import Hit, LessonSearch, lesson_search
 from bot.lessons.catalogue import Lesson
 from bot.language.replies import Button, Reply
@@ -20,12 +21,22 @@ from bot.language.replies import Button, Reply
 _FAILURE = re.compile(r"\b(?:fail\w*|went wrong|go wrong|didn'?t work|did not work|not work|end(?:ed)?|stop(?:ped)?|"
                       r"struggl\w*|problems?|challenges?|difficult\w*|shut down|fall apart|fell apart|mistakes?)\b",
                       re.IGNORECASE)
-PLACE_LABELS = {"DC": "District of Columbia", "Massachusetts": "Massachusetts", "other": "research and tools"}
 MAX_FACT_CHARS = 320
 
 
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"(])", text or "") if s.strip()]
+
+
+def place_label(place: str) -> str:
+    """Where a lesson comes from, as the user reads it."""
+    if place == "DC":
+        return say("lessons.place_dc")
+    if place == "Massachusetts":
+        return say("lessons.place_massachusetts")
+    if place == "other":
+        return say("lessons.place_other")
+    raise KeyError(place)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -73,43 +84,42 @@ class Advisor:
         """A short answer and the id of the lesson it comes from (None when nothing fits)."""
         hits = self.search.search(question, top=3)
         if not hits:
-            return [Reply("I couldn't find a lesson on that in the DC and Massachusetts profiles or the research. "
-                          "Try other words, e.g. \"how did DC handle enrollment?\" or \"examples of sharing "
-                          "buildings\".")], None
+            return [Reply(say("lessons.no_lesson"))], None
         best = hits[0].lesson
         wants_failure = bool(_FAILURE.search(question)) and best.went_wrong
-        lines = [f"{best.initiative} ({PLACE_LABELS[best.place]}): {best.summary}"]
+        lines = [f"{best.initiative} ({place_label(best.place)}): {best.summary}"]
         if wants_failure:
-            lines.append("What went wrong: " + _clip(best.went_wrong, MAX_FACT_CHARS))
+            lines.append(say("lessons.went_wrong", text=_clip(best.went_wrong, MAX_FACT_CHARS)))
         else:
             facts = [s for s in _sentences(best.details) if re.search(r"\d", s)] or _sentences(best.details)
-            lines.append("Key facts: " + _clip(" ".join(facts[:2]), MAX_FACT_CHARS))
-        lines.append(f"Source: {best.source}.")
+            lines.append(say("lessons.key_facts", facts=_clip(" ".join(facts[:2]), MAX_FACT_CHARS)))
+        lines.append(say("lessons.source", source=best.source))
         others = [h.lesson.title for h in hits[1:3]]
         if others:
-            lines.append("Also relevant: " + "; ".join(others) + ".")
+            lines.append(say("lessons.also_relevant", titles="; ".join(others)))
         return [Reply("\n".join(lines), lesson_buttons(best))], best.id
 
     def detail(self, lesson_id: Optional[str]) -> list[Reply]:
         lesson = self.lesson(lesson_id)
         if lesson is None:
-            return [Reply("Which lesson? Ask me about one first, e.g. \"what did DC do about enrollment?\".")]
+            return [Reply(say("lessons.which_lesson"))]
         replies = [Reply(f"{lesson.title}\n{lesson.details}"
                          + (f"\n\n{lesson.table.as_text()}" if lesson.table else ""))]
-        outcome = f"What went well: {lesson.went_well}"
+        outcome = [say("lessons.went_well", text=lesson.went_well)]
         if lesson.went_wrong:
-            outcome += f"\nWhat went wrong: {lesson.went_wrong}"
-        replies.append(Reply(f"{outcome}\nSource: {lesson.source}.",
+            outcome.append(say("lessons.went_wrong", text=lesson.went_wrong))
+        outcome.append(say("lessons.source", source=lesson.source))
+        replies.append(Reply("\n".join(outcome),
                              (Button("Related lessons", payload("lesson_related", lesson.id)),)))
         return replies
 
     def related(self, lesson_id: Optional[str]) -> list[Reply]:
         lesson = self.lesson(lesson_id)
         if lesson is None:
-            return [Reply("Ask me about a lesson first, then I can find related ones.")]
+            return [Reply(say("lessons.related_first"))]
         query = " ".join((lesson.title, lesson.initiative, " ".join(lesson.keywords), " ".join(lesson.themes)))
         hits = [h for h in self.search.search(query, top=4) if h.lesson.id != lesson.id][:3]
-        return [self._list("Related lessons:", hits)]
+        return [self._list(say("lessons.related_heading"), hits)]
 
     # --- offered when they help ------------------------------------------------------------------
     def for_factors(self, factors: Iterable[Factor], why: str) -> Optional[Reply]:
@@ -129,6 +139,6 @@ class Advisor:
 
     @staticmethod
     def _list(lead: str, hits: list[Hit]) -> Reply:
-        lines = [lead] + [f"- {h.lesson.title} ({PLACE_LABELS[h.lesson.place]})" for h in hits]
+        lines = [lead] + [f"- {h.lesson.title} ({place_label(h.lesson.place)})" for h in hits]
         buttons = tuple(Button(_clip(h.lesson.initiative, 40), payload("lesson_more", h.lesson.id)) for h in hits)
         return Reply("\n".join(lines), buttons)

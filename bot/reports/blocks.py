@@ -16,12 +16,13 @@ from typing import Any, Callable, Optional, Union
 
 from bot.reports import charts
 from bot.content.knowledge import Knowledge
-from bot.language.ratings import RATINGS, SCORES
+from bot.language.ratings import LABELS, RATINGS, SCORES, SHORT
 from bot.assessment.scoring import readiness_score
 from bot.worksheets.team_profile import sector_labels
 
 SCALE = RATINGS   # the columns of the self-assessment tables, in the toolkit's order
-SCALE_HEADINGS = ("Strongly disagree", "Disagree", "Agree", "Strongly agree", "N/A")
+# Column headings: the scale's labels, with "N/A" short enough for a narrow column.
+SCALE_HEADINGS = tuple(LABELS[r].capitalize() if r in SCORES else SHORT[r] for r in RATINGS)
 STAGE_LETTERS = (("purpose", "A. Purpose"), ("self_assessment", "B. Self-assessment"), ("planning", "C. Planning"),
                  ("implementation", "D. Implementing"), ("sustainability", "E. Sustaining"))
 _STATUS_WORDS = {"yes": "yes", "partly": "partly", "not_yet": "not yet", "not_applicable": "n/a"}
@@ -67,9 +68,6 @@ class Report:
     def add(self, *blocks: Block) -> "Report":
         self.blocks.extend(blocks)
         return self
-
-    def tables(self) -> list[Table]:
-        return [b for b in self.blocks if isinstance(b, Table)]
 
     def charts(self) -> list[Chart]:
         return [b for b in self.blocks if isinstance(b, Chart)]

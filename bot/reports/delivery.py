@@ -14,6 +14,7 @@ from typing import Optional
 
 from bot.config import public_url
 from bot.content.knowledge import Knowledge
+from bot.content.messages import say
 from bot.language.replies import Button, Reply
 from bot.reports.blocks import team_report, user_report
 from bot.reports.docx import write_docx
@@ -76,22 +77,20 @@ class ReportDesk:
         with self.db.transaction() as repo:
             p = repo.find_participant(sender)
             if p is None:
-                return [Reply("There is nothing saved for you yet, so there is no report to make. Say \"help\" to "
-                              "see where to start.")], None
+                return [Reply(say("reports.nothing_saved"))], None
             team, _, problem = self.teams.active_team(repo, p) if (wants_team or p.team_id) else (None, None, None)
             if wants_team and problem is not None:
                 return [problem], None
             code, team_name = (team.code, team.name) if team is not None else (None, None)
         made = self.prepare(sender, code if wants_team else None)
-        what = f"{team_name}'s report" if wants_team else "Your report"
+        what = say("reports.team_report", team=team_name) if wants_team else say("reports.your_report")
         if channel in TERMINAL_CHANNELS:
-            where = f"is saved at {made.path}"
+            where = say("reports.saved_at", path=made.path)
         elif channel in FILE_CHANNELS:
-            where = "is attached below (a Word document you can edit)"
+            where = say("reports.attached")
         elif channel in MARKDOWN_CHANNELS:   # the web page's widget renders Markdown: a real link
-            where = f"is ready: [download it]({made.link}) (a Word document you can edit)"
+            where = say("reports.download_markdown", link=made.link)
         else:
-            where = f"is ready to download (a Word document you can edit): {made.link}"
+            where = say("reports.download_link", link=made.link)
         offer = (Button(f"{team_name}'s report", "send me our team report"),) if team_name and not wants_team else ()
-        return [Reply(f"{what} {where}. It holds everything saved so far, laid out like the toolkit's templates, "
-                      "with charts.", offer)], made
+        return [Reply(say("reports.ready", what=what, where=where), offer)], made

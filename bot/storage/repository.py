@@ -160,9 +160,6 @@ class Repository:
         self.session.flush()
         return row
 
-    def reminder(self, name: str) -> Optional[Reminder]:
-        return self.session.execute(select(Reminder).where(Reminder.name == name)).scalar_one_or_none()
-
     def reminders(self, participant: Participant, pending_only: bool = True) -> list[Reminder]:
         query = select(Reminder).where(Reminder.participant_id == participant.id)
         if pending_only:

@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from typing import Optional
 
+from bot.content.messages import say
+
 # No I, L, O, 0 or 1: codes are read aloud in meetings and copied from slides.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -25,19 +27,16 @@ def read_code(raw: Optional[str]) -> tuple[Optional[str], Optional[str]]:
     words = [w.strip(".,!?\"'“”()#:") for w in (raw or "").split()]
     words = [w for w in words if w and w.lower() not in _FILLER]
     if not words:
-        return None, "Which code? Say it like this: \"join team K7P2QX\" (the code is 6 letters and digits)."
+        return None, say("teams.code_missing")
     single = [w for w in words if len(w) == CODE_LENGTH and any(ch.isdigit() for ch in w)]
     candidate = (single[0] if single else "".join(words)).upper().replace("-", "")
     if not any(ch.isdigit() for ch in candidate) and len(words) > 1:
-        return None, ("To join I need the team's code, not its name: 6 letters and digits like K7P2QX. Whoever "
-                      "created the team can see it by saying \"which teams am I in?\".")
+        return None, say("teams.code_is_a_name")
     if len(candidate) != CODE_LENGTH:
-        return None, (f"Team codes have {CODE_LENGTH} letters and digits; \"{candidate[:40]}\" has {len(candidate)}. "
-                      "Please check the code you were given.")
+        return None, say("teams.code_wrong_length", length=CODE_LENGTH, code=candidate[:40], count=len(candidate))
     confusable = sorted(set(candidate) & set("IL O01".replace(" ", "")))
     if confusable:
-        return None, (f"Team codes never contain {', '.join(confusable)} (we leave out I, L, O, 0 and 1 to avoid "
-                      f"mix-ups), so \"{candidate}\" has a typo. Please check the code you were given.")
+        return None, say("teams.code_confusable", characters=", ".join(confusable), code=candidate)
     if set(candidate) - set(ALPHABET):
-        return None, "Team codes are made of letters and digits only. Please check the code you were given."
+        return None, say("teams.code_bad_characters")
     return candidate, None

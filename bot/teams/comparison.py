@@ -15,14 +15,15 @@ from statistics import mean
 from typing import Optional
 
 from bot.content.knowledge import Dimension, Factor, Knowledge
-from bot.language.ratings import LABELS, RATINGS, SCORES
+from bot.content.messages import say
+from bot.language.ratings import LABELS, RATINGS, SCORES, SHORT
 from bot.language.replies import Reply
 from bot.assessment.scoring import readiness_score
 from bot.worksheets.team_profile import sector_labels, texts
 
 SPREAD_FLAG = 2          # scale steps between the lowest and highest answer
 SECTOR_FLAG = 1.0        # difference between two sectors' averages
-_SHORT = {"strongly_disagree": "SD", "disagree": "D", "agree": "A", "strongly_agree": "SA", "not_applicable": "N/A"}
+_FLAG = " ⚑"             # marks a factor with a prompt for the partner meeting
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,13 @@ def _factor(factor: Factor, members: list[MemberRatings], min_group: int, by_org
         if len(result.sector_means) >= 2 and (max(result.sector_means.values())
                                               - min(result.sector_means.values())) >= SECTOR_FLAG:
             labels = sector_labels()
-            described = ", ".join(f"{labels.get(sid, sid)} members average {value:.1f}"
+            described = ", ".join(say("teams.sector_average", sector=labels.get(sid, sid), average=value)
                                   for sid, value in sorted(result.sector_means.items(), key=lambda kv: -kv[1]))
             result.flags.append("sectors")
             sentences.append(texts()["prompts"]["sectors"].format(sectors=described))
     if sentences:
-        result.prompt = " ".join(f"Factor {factor.number} ({factor.short}): {' '.join(sentences)}".split())
+        result.prompt = " ".join(say("teams.factor_prompt", number=factor.number, factor=factor.short,
+                                     prompts=" ".join(sentences)).split())
     if by_organisation:
         result.by_organisation = [(m.organisation, r) for m, r in given]
     return result
@@ -130,38 +132,42 @@ def _factor(factor: Factor, members: list[MemberRatings], min_group: int, by_org
 def render(comparison: TeamComparison) -> list[Reply]:
     if not comparison.shown:
         missing = comparison.min_group - comparison.answered
-        return [Reply(f"{comparison.team}: {comparison.answered} of {comparison.members} members have answered the "
-                      f"self-assessment. Ratings are compared once {comparison.min_group} have, so no one's answers "
-                      f"can be singled out; {missing} more to go. (A facilitator of a small team can say \"compare "
-                      "with 2 members\".)")]
-    lines = [f"{comparison.team}: {comparison.answered} of {comparison.members} members have answered. Per factor: "
-             "how many answered, the spread (SD/D/A/SA, N/A counted but not averaged) and the average on the 1-4 "
-             "scale." + ("" if comparison.by_organisation else " Only totals are shown; the team can opt in to "
-                         "showing ratings by organisation.")]
+        return [Reply(say("teams.comparison_waiting", team=comparison.team, answered=comparison.answered,
+                          members=comparison.members, needed=comparison.min_group, missing=missing))]
+    lines = [say("teams.comparison_head", team=comparison.team, answered=comparison.answered,
+                 members=comparison.members)]
+    if not comparison.by_organisation:
+        lines[0] += " " + say("teams.comparison_totals_only")
     for d in comparison.dimensions:
-        readiness = f"readiness {d.readiness:.1f}" if d.readiness is not None else "readiness not shown"
-        lines.append(f"\n{d.dimension.title}: {d.answered} answered, {readiness}")
+        title, answered = d.dimension.title, d.answered
+        lines.append("\n" + (say("teams.dimension_readiness", dimension=title, answered=answered, readiness=d.readiness)
+                             if d.readiness is not None else
+                             say("teams.dimension_readiness_hidden", dimension=title, answered=answered)))
         for f in d.factors:
+            number, short = f.factor.number, f.factor.short
             if not f.answered:
-                lines.append(f"  {f.factor.number}. {f.factor.short}: no answers yet")
+                lines.append("  " + say("teams.factor_no_answers", number=number, factor=short))
                 continue
             if not f.shown:
-                lines.append(f"  {f.factor.number}. {f.factor.short}: fewer than {comparison.min_group} answers, hidden")
+                lines.append("  " + say("teams.factor_hidden", number=number, factor=short,
+                                        needed=comparison.min_group))
                 continue
-            spread = " ".join(f"{_SHORT[r]} {n}" for r, n in f.counts.items() if n)
-            average = f", average {f.mean:.1f}" if f.mean is not None else ""
-            mark = " ⚑" if f.flags else ""
-            line = f"  {f.factor.number}. {f.factor.short}: {f.answered} answered ({spread}){average}{mark}"
+            spread = " ".join(f"{SHORT[r]} {n}" for r, n in f.counts.items() if n)
+            flag = _FLAG if f.flags else ""
+            line = "  " + (say("teams.factor_spread_average", number=number, factor=short, answered=f.answered,
+                               spread=spread, average=f.mean, flag=flag)
+                           if f.mean is not None else
+                           say("teams.factor_spread", number=number, factor=short, answered=f.answered, spread=spread,
+                               flag=flag))
             if f.by_organisation:
                 line += "; " + ", ".join(f"{org}: {LABELS[r]}" for org, r in f.by_organisation)
             lines.append(line)
     replies = [Reply("\n".join(lines))]
     prompts = comparison.prompts
     if prompts:
-        replies.append(Reply("For your partner meeting (⚑ above):\n" + "\n".join(f"- {p}" for p in prompts)))
+        replies.append(Reply(say("teams.meeting_prompts", prompts="\n".join(f"- {p}" for p in prompts))))
     else:
-        replies.append(Reply("No factor splits the team by two scale steps or by sector: a good sign, though worth "
-                             "checking in the meeting that everyone read the statements the same way."))
+        replies.append(Reply(say("teams.no_splits")))
     return replies
 
 

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 
 from bot.assessment.self_assessment import SelfAssessment
 from bot.content.knowledge import Knowledge
+from bot.content.messages import say
 from bot.language.replies import Button, Reply
 from bot.storage.db import Database
 from bot.storage.models import Team, utcnow
@@ -40,25 +41,30 @@ class Facilitator:
             if problem is not None:
                 return [problem]
             if not member.facilitator:
-                return [Reply(f"Only a facilitator of {team.name} sees who has finished what. You can see the shared "
-                              "work (\"show my progress\") and the comparison (\"compare our ratings\").", (COMPARE,))]
+                return [Reply(say("teams.status_facilitators_only", team=team.name), (COMPARE,))]
             names = display_names(repo, team)
             total = len(self.kb.factors)
-            lines = [f"{team.name}: {len(names)} member{'s' if len(names) != 1 else ''} (code {team.code}, valid until "
-                     f"{format_date(team.code_expires_at)})."]
+            expires = format_date(team.code_expires_at)
+            lines = [say("teams.status_head_one_member", team=team.name, code=team.code, expires=expires)
+                     if len(names) == 1 else
+                     say("teams.status_head", team=team.name, count=len(names), code=team.code, expires=expires)]
             behind = 0
             for m, q in repo.members(team):
                 answered, finished = self.assessment.completion(repo, q)
                 behind += not finished
-                state = "done" if finished else f"{answered} of {total} answered" if answered else "not started"
-                profile = "profile done" if self.workbook.is_complete(repo, q, PROFILE, profile_key(team.id)) \
-                    else "profile not finished"
-                lines.append(f"- {names[q.id]}{' [facilitator]' if m.facilitator else ''}: self-assessment {state}; "
-                             f"{profile}")
+                state = (say("teams.assessment_done") if finished else
+                         say("teams.assessment_answered", answered=answered, total=total) if answered else
+                         say("teams.assessment_not_started"))
+                profile_done = self.workbook.is_complete(repo, q, PROFILE, profile_key(team.id))
+                profile = say("teams.profile_done") if profile_done else say("teams.profile_not_finished")
+                lines.append(say("teams.facilitator_status", member=names[q.id], assessment=state, profile=profile)
+                             if m.facilitator else
+                             say("teams.member_status", member=names[q.id], assessment=state, profile=profile))
             working = p.team_id == team.id
             if working:
                 states = self.progress.states(repo, p)
-                lines.append("Shared work: " + "; ".join(f"{s.letter}. {s.state}" for s in states if s.letter != "B") + ".")
+                lines.append(say("teams.shared_work",
+                                 stages="; ".join(f"{s.letter}. {s.state}" for s in states if s.letter != "B")))
         buttons = (Button("Remind the others", "remind those who have not finished"), COMPARE) if behind else (COMPARE,)
         return [Reply("\n".join(lines), buttons)]
 
@@ -70,7 +76,7 @@ class Facilitator:
             if problem is not None:
                 return problem, []
             if not member.facilitator:
-                return Reply(f"Only a facilitator of {team.name} can send reminders to the team."), []
+                return Reply(say("teams.remind_facilitators_only", team=team.name)), []
             names = display_names(repo, team)
             scheduled, waiting = [], []
             for _, q in repo.members(team):
@@ -79,18 +85,17 @@ class Facilitator:
                 if any(r.requested_by is not None for r in repo.reminders(q)):
                     waiting.append(names[q.id])
                     continue
-                reminder = repo.add_reminder(q, now + REMINDER_DELAY, f"finish your self-assessment for {team.name}: "
-                                                                      f"{names[p.id]} is preparing the partner meeting",
+                reminder = repo.add_reminder(q, now + REMINDER_DELAY,
+                                             say("teams.reminder_to_finish", team=team.name, facilitator=names[p.id]),
                                              requested_by=p)
                 scheduled.append((q.sender_id, reminder.name, reminder.due_at, names[q.id]))
         if not scheduled and not waiting:
-            return Reply("Everyone else has finished the self-assessment: nobody to remind.", (COMPARE,)), []
+            return Reply(say("teams.nobody_to_remind"), (COMPARE,)), []
         parts = []
         if scheduled:
-            parts.append("I'll remind " + ", ".join(s[3] for s in scheduled) + " to finish the self-assessment; "
-                         "they'll see it in their chat in a moment.")
+            parts.append(say("teams.reminding", members=", ".join(s[3] for s in scheduled)))
         if waiting:
-            parts.append("Already reminded and not yet seen: " + ", ".join(waiting) + ".")
+            parts.append(say("teams.already_reminded", members=", ".join(waiting)))
         return Reply(" ".join(parts)), [(s[0], s[1], s[2]) for s in scheduled]
 
     # --- the team's settings -----------------------------------------------------------------
@@ -99,7 +104,7 @@ class Facilitator:
         if problem is not None:
             return None, problem
         if not member.facilitator:
-            return None, Reply(f"Only a facilitator of {team.name} can change that. Ask the person who created it.")
+            return None, Reply(say("teams.settings_facilitators_only", team=team.name))
         return team, None
 
     def set_min_group(self, sender: str, number: int) -> Reply:
@@ -108,14 +113,14 @@ class Facilitator:
             if problem is not None:
                 return problem
             if not 1 <= number <= MAX_MIN_GROUP:
-                return Reply(f"Pick a number from 1 to {MAX_MIN_GROUP}: how many members must have answered before "
-                             "ratings are compared.")
+                return Reply(say("teams.min_group_out_of_range", limit=MAX_MIN_GROUP))
             team.min_group = number
             name = team.name
-        warning = (" With fewer than three, partners may be able to tell who gave which rating: agree on this together."
-                   if number < 3 else "")
-        return Reply(f"{name} now compares ratings once {number} member{'s' if number != 1 else ''} "
-                     f"{'have' if number != 1 else 'has'} answered.{warning}", (COMPARE,))
+        sentences = [say("teams.min_group_set_to_one", team=name) if number == 1 else
+                     say("teams.min_group_set", team=name, count=number)]
+        if number < 3:
+            sentences.append(say("teams.min_group_small"))
+        return Reply(" ".join(sentences), (COMPARE,))
 
     def set_by_organisation(self, sender: str, on: bool) -> Reply:
         with self.db.transaction() as repo:
@@ -125,9 +130,8 @@ class Facilitator:
             team.by_organisation = on
             name = team.name
         if on:
-            return Reply(f"{name}'s comparison now shows each rating next to the organisation that gave it. Make sure "
-                         "every partner agreed; say \"hide ratings by organisation\" to go back to totals.", (COMPARE,))
-        return Reply(f"{name}'s comparison shows totals only again.", (COMPARE,))
+            return Reply(say("teams.by_organisation_on", team=name), (COMPARE,))
+        return Reply(say("teams.by_organisation_off", team=name), (COMPARE,))
 
     def add_facilitator(self, sender: str, name: Optional[str]) -> Reply:
         with self.db.transaction() as repo:
@@ -141,11 +145,10 @@ class Facilitator:
                              for m, q in repo.members(team)), key=lambda s: -s[0])
             if not scored or scored[0][0] < 80 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
                 listed = ", ".join(n for n in names.values())
-                return Reply(f"Which member? The members of {team.name} are: {listed}. Say \"make <name> a facilitator\".")
+                return Reply(say("teams.which_member", team=team.name, members=listed))
             _, member, shown = scored[0]
             member.facilitator = True
-        return Reply(f"{shown} is now a facilitator of {team.name}: they can see who has finished what, send "
-                     "reminders and change the team's settings.")
+        return Reply(say("teams.facilitator_added", member=shown, team=team.name))
 
     def renew_code(self, sender: str, now: Optional[datetime] = None) -> Reply:
         now = now or utcnow()
@@ -156,5 +159,4 @@ class Facilitator:
             code = unique_code(repo)
             team.code, team.code_expires_at = code, now + CODE_VALID_FOR
             name, expires = team.name, team.code_expires_at
-        return Reply(f"{name}'s new join code is {code}, valid until {format_date(expires)}. The old code no longer works; "
-                     "members who already joined stay in.")
+        return Reply(say("teams.code_renewed", team=name, code=code, expires=format_date(expires)))

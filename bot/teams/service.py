@@ -14,6 +14,7 @@ from typing import Optional
 from rapidfuzz import fuzz
 
 from bot.content.knowledge import Knowledge
+from bot.content.messages import say
 from bot.language.replies import Button, Reply, Turn
 from bot.language.text import clean_text
 from bot.storage.db import Database
@@ -55,8 +56,8 @@ class Teams:
         if named:
             found = self._find(mine, named)
             if found is None:
-                return None, None, Reply(f"You're not in a team called or coded \"{named[:60]}\", so I can't show "
-                                         "anything about it. " + self._teams_line(repo, p), (MY_TEAMS,))
+                return None, None, Reply(say("teams.not_your_team", named=named[:60], teams=self._teams_line(repo, p)),
+                                         (MY_TEAMS,))
             return found[0], found[1], None
         if p.team_id is not None:
             for team, member in mine:
@@ -65,10 +66,8 @@ class Teams:
         if len(mine) == 1:
             return mine[0][0], mine[0][1], None
         if not mine:
-            return None, None, Reply("You're not in a team yet. Say \"create a team called ...\" to start one, or "
-                                     "\"join team\" with the code a partner gave you.")
-        return None, None, Reply("Which team? " + self._teams_line(repo, p) + " Say \"work on team ...\" first.",
-                                 (MY_TEAMS,))
+            return None, None, Reply(say("teams.no_team_yet"))
+        return None, None, Reply(say("teams.which_team", teams=self._teams_line(repo, p)), (MY_TEAMS,))
 
     @staticmethod
     def _find(mine: list[tuple[Team, TeamMember]], named: str) -> Optional[tuple[Team, TeamMember]]:
@@ -83,20 +82,23 @@ class Teams:
     def _teams_line(self, repo: Repository, p: Participant) -> str:
         mine = repo.teams_of(p)
         if not mine:
-            return "You're not in any team yet."
-        parts = [f"{team.name} ({team.code}{', facilitator' if member.facilitator else ''}"
-                 f"{', working on it now' if p.team_id == team.id else ''})" for team, member in mine]
-        return "Your teams: " + "; ".join(parts) + "."
+            return say("teams.no_teams")
+        parts = []
+        for team, member in mine:
+            roles = [say("teams.role_facilitator")] if member.facilitator else []
+            if p.team_id == team.id:
+                roles.append(say("teams.role_working_on_it"))
+            parts.append(say("teams.team_entry_with_roles", team=team.name, code=team.code, roles=", ".join(roles))
+                         if roles else say("teams.team_entry", team=team.name, code=team.code))
+        return say("teams.your_teams", teams="; ".join(parts))
 
     # --- joining -----------------------------------------------------------------------------
     def create(self, sender: str, name: Optional[str], now: Optional[datetime] = None) -> Turn:
         name = clean_text(name or "").strip(" .\"'“”")
         if not name:
-            return Turn((Reply("What should the team be called? Say e.g. \"create a team called Boston Compact\"."),),
-                        False)
+            return Turn((Reply(say("teams.team_name_missing")),), False)
         if len(name) > MAX_TEAM_NAME:
-            return Turn((Reply(f"That name is {len(name)} characters long; please keep it under {MAX_TEAM_NAME}."),),
-                        False)
+            return Turn((Reply(say("teams.team_name_too_long", length=len(name), limit=MAX_TEAM_NAME)),), False)
         now = now or utcnow()
         with self.db.transaction() as repo:
             p = repo.participant(sender)
@@ -105,9 +107,7 @@ class Teams:
             repo.add_member(team, p, facilitator=True)
             self._work_on(repo, p, team)
             expires = team.code_expires_at
-        lead = Reply(f"Team \"{name}\" is set up, and you are its facilitator. Its join code is {code}, valid until "
-                     f"{format_date(expires)}: partners join by saying \"join team {code}\". Every member answers the "
-                     "self-assessment alone; the purpose, goals, plans and checklists are shared.")
+        lead = Reply(say("teams.team_created", team=name, code=code, expires=format_date(expires)))
         return self._profile(sender, lead)
 
     def join(self, sender: str, raw_code: Optional[str], now: Optional[datetime] = None) -> Turn:
@@ -119,20 +119,16 @@ class Teams:
             p = repo.participant(sender)
             team = repo.team_by_code(code)
             if team is None:
-                return Turn((Reply(f"No team has the code {code}. Check it letter by letter with the person who gave "
-                                   "it to you; a facilitator can say \"which teams am I in?\" to see it."),), False)
+                return Turn((Reply(say("teams.code_unknown", code=code)),), False)
             if repo.membership(team, p) is not None:
                 self._work_on(repo, p, team)
-                return Turn((Reply(f"You're already in {team.name}; you're working on it now.", (COMPARE, STATUS)),),
-                            False)
+                return Turn((Reply(say("teams.already_member", team=team.name), (COMPARE, STATUS)),), False)
             if team.code_expires_at < now:
-                return Turn((Reply(f"The code {code} has expired (codes last {CODE_VALID_FOR.days} days). Ask the "
-                                   "team's facilitator for a fresh one: they say \"new join code\"."),), False)
+                return Turn((Reply(say("teams.code_expired", code=code, days=CODE_VALID_FOR.days)),), False)
             repo.add_member(team, p)
             self._work_on(repo, p, team)
             name, count = team.name, len(repo.members(team))
-        lead = Reply(f"Welcome to {name}: you are member number {count}. Your self-assessment stays yours; the "
-                     "purpose, goals, plans and checklists are shared with the team.")
+        lead = Reply(say("teams.joined", team=name, count=count))
         return self._profile(sender, lead)
 
     def _profile(self, sender: str, lead: Reply) -> Turn:
@@ -156,23 +152,22 @@ class Teams:
             found = self._find(repo.teams_of(p), named or "") if named else None
             if found is None:
                 code, _ = read_code(named)
-                hint = f" To join it, say \"join team {code}\"." if code else ""
-                return Reply(f"You're not in a team called or coded \"{(named or '')[:60]}\".{hint} "
-                             + self._teams_line(repo, p), (MY_TEAMS,))
+                shown, teams = (named or "")[:60], self._teams_line(repo, p)
+                text = (say("teams.not_in_team_named_join", named=shown, code=code, teams=teams) if code
+                        else say("teams.not_in_team_named", named=shown, teams=teams))
+                return Reply(text, (MY_TEAMS,))
             self._work_on(repo, p, found[0])
-            return Reply(f"Now working on {found[0].name}: the purpose, goals, plans and checklists you open are the "
-                         "team's, and your answers there are credited to you.", (COMPARE, STATUS))
+            return Reply(say("teams.working_on_team", team=found[0].name), (COMPARE, STATUS))
 
     def personal(self, sender: str) -> Reply:
         with self.db.transaction() as repo:
             self._work_on(repo, repo.participant(sender), None)
-        return Reply("Now working on your own worksheets. Your teams' work is unchanged; say \"work on team ...\" "
-                     "to go back.")
+        return Reply(say("teams.working_on_own"))
 
     def list(self, sender: str) -> Reply:
         with self.db.transaction() as repo:
             line = self._teams_line(repo, repo.participant(sender))
-        return Reply(line + " Say \"create a team called ...\", \"join team CODE\" or \"work on team ...\".")
+        return Reply(say("teams.teams_and_commands", teams=line))
 
     def leave(self, sender: str, named: Optional[str]) -> Reply:
         with self.db.transaction() as repo:
@@ -182,15 +177,13 @@ class Teams:
                 return problem
             others = [(m, q) for m, q in repo.members(team) if q.id != p.id]
             if not others:
-                return Reply(f"You're the only member of {team.name}, so leaving would leave its work with no one. "
-                             "Invite a partner first, or say \"delete my data\" to remove everything of yours.")
+                return Reply(say("teams.only_member", team=team.name))
             if member.facilitator and not any(m.facilitator for m, _ in others):
                 others[0][0].facilitator = True   # a team always keeps a facilitator
             repo.remove_member(member)
             if p.team_id == team.id:
                 self._work_on(repo, p, None)
-            return Reply(f"You've left {team.name}. What you wrote in its shared worksheets stays with the team; your "
-                         "own self-assessment and profile are no longer part of its comparison.")
+            return Reply(say("teams.left_team", team=team.name))
 
     # --- seeing together ---------------------------------------------------------------------
     def comparison(self, repo: Repository, team: Team) -> TeamComparison:
@@ -198,7 +191,8 @@ class Teams:
         for _, participant in repo.members(team):
             profile = member_profile(repo, team, participant)
             ratings = {fid: row.rating for fid, row in repo.answers(participant).items()}
-            members.append(MemberRatings(profile["name"] or "a member", profile["organisation"] or "organisation not given",
+            members.append(MemberRatings(profile["name"] or say("teams.member_unnamed"),
+                                         profile["organisation"] or say("teams.organisation_not_given"),
                                          profile["sector"], ratings))
         return compare(self.kb, team.name, members, team.min_group, team.by_organisation)
 

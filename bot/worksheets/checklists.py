@@ -10,12 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any, Optional
 
-import yaml
 
-from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.content.knowledge import document
 from bot.language.commands import declines
 from bot.language.replies import Button
 from bot.language.text import MAX_ANSWER_CHARS, clean_text, too_long
@@ -38,14 +36,12 @@ _STATUS = [(status, re.compile(rf"^(?:{words})\b(?P<sep>[\s,.:;!—–-]*)(?P<no
 _BY_NUMBER = {"1": YES, "2": PARTLY, "3": NOT_YET, "4": NOT_APPLICABLE}
 
 
-@lru_cache(maxsize=1)
 def implementation_texts() -> dict:
-    return yaml.safe_load((KNOWLEDGE_DIR / "implementation.yml").read_text(encoding="utf-8"))
+    return document("implementation.yml")
 
 
-@lru_cache(maxsize=1)
 def sustaining_texts() -> dict:
-    return yaml.safe_load((KNOWLEDGE_DIR / "sustaining.yml").read_text(encoding="utf-8"))
+    return document("sustaining.yml")
 
 
 def status_label(status: Optional[str]) -> str:

@@ -7,12 +7,10 @@ document in the shape of the toolkit's template.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Optional
 
-import yaml
 
-from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.content.knowledge import document
 from bot.language.replies import Button
 from bot.language.text import clean_text
 from bot.worksheets.fields import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool
@@ -23,9 +21,8 @@ _ROOT_REACHED = re.compile(r"^(?:that'?s (?:the|it|our) (?:root|bottom)|(?:we'?v
                            r"that'?s it|that'?s all)\b")
 
 
-@lru_cache(maxsize=1)
 def texts() -> dict:
-    return yaml.safe_load((KNOWLEDGE_DIR / "planning.yml").read_text(encoding="utf-8"))
+    return document("planning.yml")
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -8,12 +8,10 @@ Another goal?
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any, Optional
 
-import yaml
 
-from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.content.knowledge import document
 from bot.language.replies import Button, Reply
 from bot.language.smart import check_goal
 from bot.language.text import clean_text
@@ -23,9 +21,8 @@ KIND = "purpose"
 _KEEP = re.compile(r"^(?:keep|keep (?:it|mine|my (?:own|version|goal|wording))|no|mine|my version|leave it|as is)\b")
 
 
-@lru_cache(maxsize=1)
 def texts() -> dict:
-    return yaml.safe_load((KNOWLEDGE_DIR / "purpose.yml").read_text(encoding="utf-8"))
+    return document("purpose.yml")
 
 
 def draft_statement(doc: dict) -> Optional[str]:

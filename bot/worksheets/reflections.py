@@ -1,18 +1,15 @@
 """The reflection sheet on the DC and Massachusetts profiles, as a worksheet the workbook walks."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-import yaml
 
-from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.content.knowledge import document
 from bot.worksheets.fields import CHOICE, TEXT, Field, Worksheet, get_path
 
 
-@lru_cache(maxsize=1)
 def texts() -> dict:
-    return yaml.safe_load((KNOWLEDGE_DIR / "reflections.yml").read_text(encoding="utf-8"))
+    return document("reflections.yml")
 
 
 class Reflections(Worksheet):

@@ -6,12 +6,10 @@ the member's own work, never shared as a team document; the comparison reads the
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Optional
 
-import yaml
 
-from bot.content.knowledge import KNOWLEDGE_DIR
+from bot.content.knowledge import document
 from bot.language.replies import Button
 from bot.storage.models import Participant, Team
 from bot.storage.repository import Repository
@@ -20,9 +18,8 @@ from bot.worksheets.fields import CHOICE, Field, Worksheet
 KIND = "team_profile"
 
 
-@lru_cache(maxsize=1)
 def texts() -> dict:
-    return yaml.safe_load((KNOWLEDGE_DIR / "teams.yml").read_text(encoding="utf-8"))
+    return document("teams.yml")
 
 
 def sector_labels() -> dict[str, str]:

@@ -1,9 +1,11 @@
 """A participant's worksheets, walked through one field at a time and saved after every answer.
 
-The same engine runs stage A (purpose and SMART goals) and stage C (5 Whys, logic model, action
-plans): it finds the open field, reads the answer by the field's kind (or lets the worksheet
-read it), stores the whole document, and moves on. Skip, go back and "change X to Y" work on
-every worksheet. The position is kept in the database as "kind:key:path".
+The same engine runs every worksheet: stage A (purpose and SMART goals), stage C (5 Whys, logic
+model, action plans), stage D's check-ins, stage E's checklist, the reflection sheet and a team
+member's profile. It finds the open field, reads the answer by the field's kind (or lets the
+worksheet read it), stores the whole document, and moves on. Skip, go back and "change X to Y"
+come from the one command grammar (bot/language/commands.py). The position is kept in the
+database as "kind:key:path".
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from bot.worksheets import attribution
 from bot.storage.db import Database
 from bot.language.explain import find_term, render_term
 from bot.content.knowledge import Knowledge, knowledge as load_default
+from bot.content.messages import say
 from bot.storage.models import Participant, WorkItem
 from bot.language.commands import change_request, is_back, is_skip
 from bot.worksheets.checklists import ImplementationCheckIn, SustainabilityChecklist
@@ -33,7 +36,6 @@ if TYPE_CHECKING:
 WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections(),
                                       ImplementationCheckIn(), SustainabilityChecklist(), TeamProfile())}
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
-NOTHING_OPEN = "Nothing is open right now. Say \"help\" to see what we can work on."
 
 
 class Context:
@@ -125,12 +127,13 @@ class Workbook:
                 return Turn((Reply(text, ws.next_buttons(doc, context)),), pending=False)
             repo.set_position(p, ws.stage, f"{kind}:{key}:{target.path}")
             if team is None:
-                intro = ws.intro(context) if first_time else f"Back to your {ws.title}."
+                intro = ws.intro(context) if first_time else say("worksheets.back_to_yours", title=ws.title)
             elif first_time:
-                intro = (f"This {ws.title} belongs to {team}: your partners see your answers, credited to you, and "
-                         f"can add to them. {ws.intro(context)}").strip()
+                lead = say("worksheets.team_intro", title=ws.title, team=team)
+                intro = f"{lead} {ws.intro(context)}".strip()
             else:
-                intro = f"Back to {team}'s {ws.title}." + (f" {credits}" if credits else "")
+                back = say("worksheets.back_to_team", team=team, title=ws.title)
+                intro = f"{back} {credits}" if credits else back
             return Turn((Reply(intro),), pending=True)
 
     def kind_done(self, repo: Repository, p: Participant, kind: str) -> bool:
@@ -175,7 +178,7 @@ class Workbook:
             p = repo.participant(sender)
             current = self._open_field(repo, p)
             if current is None:
-                return Reply(NOTHING_OPEN)
+                return Reply(say("worksheets.nothing_open"))
             kind, _, doc, _, fld = current
             if fld is None:
                 return Reply(WORKSHEETS[kind].completion(doc))
@@ -192,7 +195,7 @@ class Workbook:
             # moment waits, then applies on top of this one instead of overwriting it.
             current = self._open_field(repo, p, lock=True)
             if current is None:
-                return Turn((Reply(NOTHING_OPEN),), False)
+                return Turn((Reply(say("worksheets.nothing_open")),), False)
             kind, key, doc, fields, fld = current
             ws = WORKSHEETS[kind]
             shared = repo.shared_with_team(p, kind)
@@ -204,17 +207,17 @@ class Workbook:
             change = self._change_target(cleaned, fields)
             if is_skip(cleaned):
                 mark(doc, "_closed" if fld.kind == LIST else "_skipped", fld.path)
-                replies.append(Reply(f"Skipped: {fld.label}."))
+                replies.append(Reply(say("worksheets.skipped", label=fld.label)))
             elif is_back(cleaned):
                 index = [f.path for f in fields].index(fld.path)
                 if index == 0:
-                    return Turn((Reply("This is the first question of this worksheet."),), True)
+                    return Turn((Reply(say("worksheets.first_question")),), True)
                 previous = fields[index - 1]
                 repo.set_position(p, ws.stage, f"{kind}:{key}:{previous.path}")
-                return Turn((Reply(f"Going back to: {previous.label}."),), True)
+                return Turn((Reply(say("worksheets.going_back", label=previous.label)),), True)
             elif change is not None and change[1] is None:
                 repo.set_position(p, ws.stage, f"{kind}:{key}:{change[0].path}")
-                return Turn((Reply(f"Let's revisit: {change[0].label}."),), True)
+                return Turn((Reply(say("worksheets.revisit", label=change[0].label)),), True)
             elif change is not None:
                 target, value = change
                 before = copy.deepcopy(get_path(doc, target.path))
@@ -223,8 +226,8 @@ class Workbook:
                     self._store(doc, target, answer, closed=True)
                     if shared:
                         attribution.record(doc, target.path, None if target.kind == LIST else before, answer.value, p.id)
-                replies.append(Reply(f"Changed {target.label} to: {value}." if answer.stored
-                                     else answer.reply or "I couldn't use that value."))
+                replies.append(Reply(say("worksheets.changed", label=target.label, value=value) if answer.stored
+                                     else answer.reply or say("worksheets.unusable_value")))
             else:
                 before = copy.deepcopy(get_path(doc, fld.path))
                 answer = self._read(ws, doc, fld, text)
@@ -236,8 +239,7 @@ class Workbook:
                         attribution.record(doc, fld.path, before, answer.value, p.id)
                     replies += ws.after(doc, fld)
                     if self.advisor is not None and fld.path in ws.suggest_lessons_on:
-                        offer = self.advisor.for_text(clean_text(text), "Lessons from DC, Massachusetts and the "
-                                                                          "research that touch on this:")
+                        offer = self.advisor.for_text(clean_text(text), say("worksheets.lessons_offer"))
                         replies += [offer] if offer is not None else []
             repo.save_work_item(p, kind, key, doc)
             fields = ws.fields(doc, Context(repo, p))
@@ -264,9 +266,12 @@ class Workbook:
         parts = []
         for writer, paths in by.items():
             shown = [labels.get(path, path.split(".")[-1].replace("_", " ")) for path in paths]
-            listed = ", ".join(shown[:6]) + (f" and {len(shown) - 6} more" if len(shown) > 6 else "")
-            parts.append(f"{'you' if writer == p.id else names.get(writer, 'a former member')}: {listed}")
-        return "Who wrote what: " + "; ".join(parts) + "."
+            listed = (say("worksheets.fields_and_more", fields=", ".join(shown[:6]), more=len(shown) - 6)
+                      if len(shown) > 6 else ", ".join(shown))
+            who = (say("worksheets.credit_you") if writer == p.id
+                   else names[writer] if writer in names else say("worksheets.credit_former_member"))
+            parts.append(f"{who}: {listed}")
+        return say("worksheets.credits", credits="; ".join(parts))
 
     def _read(self, ws: Any, doc: dict, fld: Field, text: str, replace: bool = False) -> Answer:
         special = ws.read(doc, fld, text)
@@ -300,10 +305,10 @@ class Workbook:
         with self.db.transaction() as repo:
             current = self._open_field(repo, repo.participant(sender))
         if current is None:
-            return Reply("Ask me about a term, for example \"what is a logic model?\".")
+            return Reply(say("worksheets.ask_term"))
         fld = current[4]
         help_term = next((t for t in self.kb.terms if fld is not None and t.id == fld.help), None)
-        lines = [f"This question asks: {fld.prompt.splitlines()[0]}" if fld else ""]
+        lines = [say("worksheets.question_asks", prompt=fld.prompt.splitlines()[0]) if fld else ""]
         if help_term is not None:
             lines.append(render_term(help_term, self.kb, text))
         return Reply("\n".join(line for line in lines if line))

@@ -61,3 +61,18 @@ def test_a_term_needs_text_or_renderer(tmp_path):
     broken = _broken_copy(tmp_path, "glossary.yml", lambda d: d["terms"][5].pop("text"))
     with pytest.raises(KnowledgeError, match="needs either 'text' or 'render'"):
         load_knowledge(broken)
+
+
+def test_every_worksheet_document_is_checked_for_the_keys_the_code_reads(tmp_path):
+    import shutil
+
+    import pytest
+
+    from bot.content.knowledge import DOCUMENTS, KNOWLEDGE_DIR, KnowledgeError, document
+    for name in DOCUMENTS:
+        assert document(name)   # today's files load
+    shutil.copy(KNOWLEDGE_DIR / "planning.yml", tmp_path / "planning.yml")
+    text = (tmp_path / "planning.yml").read_text().replace("logic_model:", "logic_models:", 1)
+    (tmp_path / "planning.yml").write_text(text)
+    with pytest.raises(KnowledgeError, match="planning.yml: 'logic_model' is missing"):
+        document("planning.yml", tmp_path)

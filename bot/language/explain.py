@@ -10,6 +10,7 @@ import re
 from typing import Optional
 
 from bot.content.knowledge import Factor, Knowledge, Term
+from bot.content.messages import say
 from bot.language.text import clean_text
 
 _WHY = re.compile(r"\b(?:why|matter|matters|important|point of|purpose of this|reason)\b")
@@ -44,7 +45,7 @@ def find_factor(text: str, knowledge: Knowledge) -> Optional[Factor]:
 
 def render_term(term: Term, knowledge: Knowledge, question: str = "") -> str:
     if term.why and re.match(r"\s*why\b", question.lower()):
-        return f"Why {term.term}? {term.why}"
+        return say("language.why_term", term=term.term, why=term.why)
     if term.text:
         return f"{term.term[0].upper()}{term.term[1:]}: {term.text}"
     framework = knowledge.framework
@@ -52,10 +53,10 @@ def render_term(term: Term, knowledge: Knowledge, question: str = "") -> str:
         return " ".join(framework["overview"].split())
     if term.render == "stages":
         lines = [f"{s.letter}. {s.title}: {s.summary.strip()}" for s in knowledge.stages]
-        return "The five stages, in order (teams may loop back):\n" + "\n".join(lines)
+        return say("language.stages_heading") + "\n" + "\n".join(lines)
     if term.render == "dimensions":
         lines = [f"- {d.title}: {d.summary}" for d in knowledge.dimensions]
-        return "The four dimensions every collaboration depends on:\n" + "\n".join(lines)
+        return say("language.dimensions_heading") + "\n" + "\n".join(lines)
     reasons = framework["why_collaborate"]
     lines = [f"- {r['title']}: {' '.join(r['text'].split())}" for r in reasons["reasons"]]
     return " ".join(reasons["intro"].split()) + "\n" + "\n".join(lines) + "\n" + " ".join(reasons["closing"].split())
@@ -63,9 +64,10 @@ def render_term(term: Term, knowledge: Knowledge, question: str = "") -> str:
 
 def explain_factor(factor: Factor, asks_why: bool) -> str:
     if asks_why:
-        return f"Why it matters: {factor.why}"
+        return say("language.why_it_matters", why=factor.why)
     statements = "\n".join(f"- {s}" for s in factor.statements)
-    return f"Question {factor.number}, \"{factor.title}\", means for example:\n{statements}\n{factor.why}"
+    heading = say("language.factor_means", number=factor.number, title=factor.title)
+    return f"{heading}\n{statements}\n{factor.why}"
 
 
 def explain(text: str, knowledge: Knowledge, current: Optional[Factor] = None) -> str:
@@ -79,5 +81,4 @@ def explain(text: str, knowledge: Knowledge, current: Optional[Factor] = None) -
     if current is not None:
         return explain_factor(current, asks_why=bool(_WHY.search(_normal(text))))
     topics = ", ".join(t.term for t in knowledge.terms[:12])
-    return ("I can explain the framework and its terms, for example: " + topics +
-            ". Try \"what is a boundary spanner?\" or \"why should districts and charters collaborate?\"")
+    return say("language.what_i_can_explain", topics=topics)

@@ -9,7 +9,7 @@ an activity ("hold meetings").
 Time-bound: it states a deadline or time frame ("by June 2027", "within two years", "this semester").
 
 Each missing criterion becomes a concrete issue, and the suggestion rewrites the user's own goal
-with bracketed blanks for what is missing.
+with bracketed blanks for what is missing (both worded in knowledge/messages/language.yml).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Optional
 
+from bot.content.messages import say
 from bot.language.nlp import blank_english
 from bot.language.text import clean_text
 
@@ -68,11 +69,11 @@ VAGUE = {"better", "more", "thing", "things", "stuff", "do", "make", "next", "ye
 STOP = {"the", "a", "an", "and", "or", "of", "to", "for", "in", "on", "at", "by", "with", "our", "we", "us",
         "all", "be", "is", "are", "will", "that", "this", "it", "its", "their", "they", "from", "as", "so"}
 
-ISSUE_SPECIFIC = "not specific: who exactly (which students, schools or families) and what exactly?"
-ISSUE_MEASURABLE = "no measure: by how much, from what baseline?"
-ISSUE_RESULTS = "describes an activity, not a result: what will change for students or families?"
-ISSUE_TIME = "no date: by when?"
-ISSUE_ACHIEVABLE = "achievable? only you can judge: do you have the staff, time and money for it?"
+ISSUE_SPECIFIC = say("language.issue_specific")
+ISSUE_MEASURABLE = say("language.issue_measurable")
+ISSUE_RESULTS = say("language.issue_results")
+ISSUE_TIME = say("language.issue_time")
+ISSUE_ACHIEVABLE = say("language.issue_achievable")
 
 
 @dataclass(frozen=True)
@@ -212,14 +213,15 @@ def check_goal(text: str, today: Optional[date] = None) -> SmartCheck:
 def _suggest(goal: str, specific: bool, measurable: bool, results: bool, timed: bool, outcome_noun: bool,
              today: date) -> str:
     """The user's goal with bracketed blanks for each missing part."""
-    text = goal.rstrip(" .!") or "[what you want to change]"
+    text = goal.rstrip(" .!") or say("language.suggest_empty_goal")
     if not specific:
-        text = "For [which students, schools or families], " + text[:1].lower() + text[1:]
+        text = say("language.suggest_specific", goal=text[:1].lower() + text[1:])
     if not results:
-        text += ", so that [a result for students or families] improves"
+        text = say("language.suggest_results", goal=text)
     if not measurable:
-        text += " from [baseline] to [target]" if outcome_noun or not results else ", by [how much: a number or %]"
+        text = (say("language.suggest_from_to", goal=text) if outcome_noun or not results
+                else say("language.suggest_how_much", goal=text))
     if not timed:
         deadline_year = today.year + 1 if today.month >= 6 else today.year
-        text += f" by [June {deadline_year} or another date]"
+        text = say("language.suggest_deadline", goal=text, year=deadline_year)
     return text + "."

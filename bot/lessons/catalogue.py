@@ -13,6 +13,7 @@ from typing import Optional
 
 import yaml
 
+from bot.content.messages import say
 from bot.content.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeError, knowledge as load_default
 
 LESSONS_DIR = KNOWLEDGE_DIR / "lessons"
@@ -43,7 +44,7 @@ class LessonTable:
         lines = [self.caption]
         for row in grid:
             lines.append("  ".join((cell or "-").ljust(width) for cell, width in zip(row, widths)).rstrip())
-        lines.append(f"({self.legend}; - not marked)")
+        lines.append(say("lessons.table_legend", legend=self.legend))
         return "\n".join(lines)
 
 
@@ -70,7 +71,7 @@ class Lesson:
 
     @property
     def source(self) -> str:
-        return f"{self.source_document}, section \"{self.source_section}\""
+        return say("lessons.source_citation", document=self.source_document, section=self.source_section)
 
     def source_of(self, field: str) -> tuple[str, str]:
         """The (document, section) a field's facts come from."""

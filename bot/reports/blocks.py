@@ -5,7 +5,8 @@ the blocks out, so every format holds the same content. Charts are drawn only wh
 asks for the picture (Markdown never does). Tables follow the toolkit's templates: the
 self-assessment with a column per scale point and the notes, the 5 Whys, the logic model's six
 columns, the action plan's steps, the two checklists; a team's report adds its members and the
-ratings side by side. Charts come from bot/reports/charts.py, drawn from the same data.
+ratings side by side. Charts come from bot/reports/charts.py, drawn from the same data. The
+report's words (headings, paragraphs, captions, column headings) are in knowledge/messages/report.yml.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any, Callable, Optional, Union
 
 from bot.reports import charts
 from bot.content.knowledge import Knowledge
+from bot.content.messages import say
 from bot.language.ratings import LABELS, RATINGS, SCORES, SHORT
 from bot.assessment.scoring import readiness_score
 from bot.worksheets.team_profile import sector_labels
@@ -23,9 +25,11 @@ from bot.worksheets.team_profile import sector_labels
 SCALE = RATINGS   # the columns of the self-assessment tables, in the toolkit's order
 # Column headings: the scale's labels, with "N/A" short enough for a narrow column.
 SCALE_HEADINGS = tuple(LABELS[r].capitalize() if r in SCORES else SHORT[r] for r in RATINGS)
-STAGE_LETTERS = (("purpose", "A. Purpose"), ("self_assessment", "B. Self-assessment"), ("planning", "C. Planning"),
-                 ("implementation", "D. Implementing"), ("sustainability", "E. Sustaining"))
-_STATUS_WORDS = {"yes": "yes", "partly": "partly", "not_yet": "not yet", "not_applicable": "n/a"}
+STAGE_LETTERS = (("purpose", say("report.stage_purpose")), ("self_assessment", say("report.stage_self_assessment")),
+                 ("planning", say("report.stage_planning")), ("implementation", say("report.stage_implementation")),
+                 ("sustainability", say("report.stage_sustainability")))
+_STATUS_WORDS = {"yes": say("report.cell_yes"), "partly": say("report.cell_partly"),
+                 "not_yet": say("report.cell_not_yet"), "not_applicable": say("report.cell_not_applicable")}
 
 
 @dataclass(frozen=True)
@@ -77,28 +81,27 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return "\n".join(f"• {v}" for v in value) if value else "-"
     if value is True:
-        return "yes"
+        return say("report.cell_yes")
     if value is False:
-        return "no"
+        return say("report.cell_no")
     return "-" if value in (None, "") else str(value)
 
 
 # --- a user's report ----------------------------------------------------------------------------
 
 def user_report(data: dict, kb: Knowledge, today: Optional[date] = None) -> Report:
-    report = Report(f"Common Ground: the work of {data['user']}")
-    report.add(Paragraph(f"Prepared on {(today or date.today()).isoformat()} from everything saved in the "
-                         "conversation. Edit freely: this is your team's working document."),
+    report = Report(say("report.title", who=data["user"]))
+    report.add(Paragraph(say("report.prepared_for_user", date=(today or date.today()).isoformat())),
                Paragraph(_where(data["progress"], kb)))
     stages = data["progress"].get("stages") or {}
-    report.add(Chart(lambda: charts.stages_chart("Progress through the five stages",
+    report.add(Chart(lambda: charts.stages_chart(say("report.progress_chart"),
                                                  [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),
-                     "Progress through the five stages"))
+                     say("report.progress_chart")))
     current = next((r for r in data.get("assessment_rounds") or [] if r.get("current")), None)
     means = {d.title: (current["dimensions"][d.id]["mean"] if current else None) for d in kb.dimensions}
     if any(v is not None for v in means.values()):
-        report.add(Chart(lambda: charts.dimensions_chart("Self-assessment: the four dimensions (readiness, 1-4)", means),
-                         "The four dimensions of the self-assessment; 3 (agree) and above is ready"))
+        report.add(Chart(lambda: charts.dimensions_chart(say("report.dimensions_chart"), means),
+                         say("report.dimensions_chart_caption")))
     _purpose(report, data)
     _self_assessment(report, data, kb)
     _work(report, data)
@@ -107,113 +110,128 @@ def user_report(data: dict, kb: Knowledge, today: Optional[date] = None) -> Repo
 
 def _where(progress: dict, kb: Knowledge) -> str:
     """Where the user stands, in words: the stage and the open question."""
-    stage = dict(STAGE_LETTERS).get(progress.get("stage") or "", "not started yet")
+    stage = dict(STAGE_LETTERS).get(progress.get("stage") or "") or say("report.not_started")
     awaiting = progress.get("awaiting")
     if awaiting is None:
-        return f"Working on: {stage}; no question is open."
+        return say("report.working_on_nothing_open", stage=stage)
     if awaiting in kb.factors:
         factor = kb.factor(awaiting)
-        question = f"question {factor.number} ({factor.short})"
+        question = say("report.open_question_factor", number=factor.number, short=factor.short)
     elif awaiting.endswith(".next_steps"):
-        question = f"the next steps for {kb.dimension(awaiting.split('.')[0]).title.lower()}"
+        question = say("report.open_question_next_steps", dimension=kb.dimension(awaiting.split('.')[0]).title.lower())
     else:
         question = awaiting.replace("_", " ").replace(".", ", ")
-    return f"Working on: {stage}; the open question: {question}."
+    return say("report.working_on", stage=stage, question=question)
 
 
 def _purpose(report: Report, data: dict) -> None:
-    report.add(Heading("A. Unifying purpose and SMART goals"), Paragraph(f"Purpose: {_text(data.get('purpose'))}"))
+    report.add(Heading(say("report.heading_purpose")),
+               Paragraph(say("report.purpose", purpose=_text(data.get("purpose")))))
     goals = data.get("smart_goals") or []
     if goals:
-        report.add(Table(("#", "Goal", "Specific", "Measurable", "Achievable", "Results-oriented", "Time-bound"),
+        header = ("#", say("report.col_goal"), say("report.col_specific"), say("report.col_measurable"),
+                  say("report.col_achievable"), say("report.col_results_oriented"), say("report.col_time_bound"))
+        report.add(Table(header,
                          tuple((str(i), g["text"], *(_yes_no(g["checks"].get(k)) for k in (
                              "specific", "measurable", "achievable", "results_oriented", "time_bound")))
-                               for i, g in enumerate(goals, 1)), "SMART goals"))
+                               for i, g in enumerate(goals, 1)), say("report.smart_goals")))
 
 
 def _yes_no(value: Optional[bool]) -> str:
-    return {True: "yes", False: "no"}.get(value, "not sure")
+    return {True: say("report.cell_yes"), False: say("report.cell_no")}.get(value) or say("report.cell_not_sure")
 
 
 def _self_assessment(report: Report, data: dict, kb: Knowledge) -> None:
-    report.add(Heading("B. Self-assessment: the environment for collaboration"))
+    report.add(Heading(say("report.heading_self_assessment")))
+    statuses = {"ready": say("report.dimension_ready"), "needs_work": say("report.dimension_needs_work")}
     for dimension in kb.dimensions:
         part = data["self_assessment"][dimension.id]
-        status = {"ready": "ready for next steps", "needs_work": "needs work"}.get(part["status"], "no status yet")
+        status = statuses.get(part["status"]) or say("report.dimension_no_status")
         rows = []
         for factor in dimension.factors:
             answer = part["factors"][factor.id]
             marks = tuple("X" if answer["rating"] == r else "" for r in SCALE)
             rows.append((str(factor.number), factor.title, *marks, _text(answer["note"])))
         report.add(Heading(f"{dimension.title} ({status})", 2),
-                   Table(("#", "Factor", *SCALE_HEADINGS, "Notes"), tuple(rows), dimension.title),
-                   Paragraph(f"Next steps: {_text(part['next_steps'])}"))
+                   Table(("#", say("report.col_factor"), *SCALE_HEADINGS, say("report.col_notes")), tuple(rows),
+                         dimension.title),
+                   Paragraph(say("report.next_steps", next_steps=_text(part["next_steps"]))))
     rounds = data.get("assessment_rounds") or []
     if len(rounds) > 1:
         rows = []
+        round_statuses = {"ready": say("report.round_ready"), "needs_work": say("report.round_needs_work")}
         for dimension in kb.dimensions:
             cells = []
             for r in rounds:
                 result = r["dimensions"][dimension.id]
-                status = {"ready": "ready", "needs_work": "needs work"}.get(result["status"], "-")
+                status = round_statuses.get(result["status"], "-")
                 cells.append(f"{result['mean']:.1f}, {status}" if result["mean"] is not None else "-")
             rows.append((dimension.title, *cells))
-        report.add(Heading("Rounds compared", 2),
-                   Table(("Dimension", *(f"Round {r['round']} ({r['started'] or '-'})" for r in rounds)), tuple(rows),
-                         "Self-assessment rounds compared"))
+        report.add(Heading(say("report.heading_rounds"), 2),
+                   Table((say("report.col_dimension"),
+                          *(say("report.col_round", round=r["round"], started=r["started"] or "-") for r in rounds)),
+                         tuple(rows), say("report.rounds_caption")))
 
 
 def _work(report: Report, data: dict) -> None:
     """Stages C, D and E, the same for a user and a team."""
     five = data.get("five_whys") or {}
-    report.add(Heading("C. Planning"), Heading("Getting the problem right: 5 Whys", 2),
-               Paragraph(f"Problem statement: {_text(five.get('problem'))}"),
-               Table(("Why", "Reason the problem occurs", "How do we know? (evidence)"),
+    report.add(Heading(say("report.heading_planning")), Heading(say("report.heading_five_whys"), 2),
+               Paragraph(say("report.problem_statement", problem=_text(five.get("problem")))),
+               Table((say("report.col_why"), say("report.col_reason"), say("report.col_evidence")),
                      tuple((str(i), _text(w["answer"]), _text(w["evidence"])) for i, w in
-                           enumerate(five.get("whys") or [], 1)), "5 Whys"),
-               Table(("Root cause", "How do we know?", "Removing it would prevent the problem?"),
+                           enumerate(five.get("whys") or [], 1)), say("report.five_whys")),
+               Table((say("report.col_root_cause"), say("report.col_how_we_know"), say("report.col_prevents")),
                      tuple((_text(c["text"]), _text(c["evidence"]), _yes_no(c["validated"]))
-                           for c in five.get("root_causes") or []), "Root causes"))
+                           for c in five.get("root_causes") or []), say("report.root_causes")))
     model = data.get("logic_model") or {}
     columns = ("inputs", "activities", "outputs", "short_term_outcomes", "long_term_outcomes", "impact")
-    report.add(Heading("Logic model", 2), Paragraph(f"The problem: {_text(model.get('problem'))}"),
-               Table(("Inputs/resources", "Activities", "Outputs", "Short-term outcomes (1 year)",
-                      "Long-term outcomes (3 years)", "Impact"), (tuple(_text(model.get(c) or []) for c in columns),),
-                     "Logic model"),
-               Paragraph(f"Enabling factors: {_text(model.get('enabling_factors') or [])}"),
-               Paragraph(f"Constraining factors: {_text(model.get('constraining_factors') or [])}"))
+    model_header = (say("report.col_inputs"), say("report.col_activities"), say("report.col_outputs"),
+                    say("report.col_short_term"), say("report.col_long_term"), say("report.col_impact"))
+    report.add(Heading(say("report.logic_model"), 2),
+               Paragraph(say("report.logic_model_problem", problem=_text(model.get("problem")))),
+               Table(model_header, (tuple(_text(model.get(c) or []) for c in columns),), say("report.logic_model")),
+               Paragraph(say("report.enabling_factors", factors=_text(model.get("enabling_factors") or []))),
+               Paragraph(say("report.constraining_factors", factors=_text(model.get("constraining_factors") or []))))
+    plan_header = (say("report.col_step"), say("report.col_action"), say("report.col_who"), say("report.col_by_when"),
+                   say("report.col_resources_needed"), say("report.col_resources_available"),
+                   say("report.col_barriers"), say("report.col_communications"))
     for number, plan in enumerate(data.get("action_plans") or [], 1):
-        report.add(Heading(f"Action plan {number}", 2), Paragraph(f"Goal: {_text(plan.get('goal'))}"),
-                   Paragraph(f"Outcomes: {_text(plan.get('outcomes') or [])}"),
-                   Table(("Step", "What will be done", "Who", "By when", "Resources needed", "Resources available",
-                          "Potential barriers", "Communications plan"),
+        report.add(Heading(say("report.action_plan", number=number), 2),
+                   Paragraph(say("report.plan_goal", goal=_text(plan.get("goal")))),
+                   Paragraph(say("report.plan_outcomes", outcomes=_text(plan.get("outcomes") or []))),
+                   Table(plan_header,
                          tuple((str(i), *(_text(step.get(k)) for k in ("action", "who", "by_when", "resources_needed",
                                                                         "resources_available", "barriers",
                                                                         "communications")))
-                               for i, step in enumerate(plan.get("steps") or [], 1)), f"Action plan {number}"),
-                   Paragraph(f"Evidence of success: {_text(plan.get('evidence_of_success'))}. Evaluation process: "
-                             f"{_text(plan.get('evaluation_process'))}."),
-                   Paragraph(f"Capacity to collaborate: {_text(plan.get('capacity_to_collaborate'))}. Scope: "
-                             f"{_text(plan.get('scope'))}."))
-    report.add(Heading("D. Implementing: assessing implementation progress"))
+                               for i, step in enumerate(plan.get("steps") or [], 1)),
+                         say("report.action_plan", number=number)),
+                   Paragraph(say("report.plan_evaluation", evidence=_text(plan.get("evidence_of_success")),
+                                 evaluation=_text(plan.get("evaluation_process")))),
+                   Paragraph(say("report.plan_capacity", capacity=_text(plan.get("capacity_to_collaborate")),
+                                 scope=_text(plan.get("scope")))))
+    report.add(Heading(say("report.heading_implementation")))
     check_ins = data.get("implementation") or []
     if not check_ins:
-        report.add(Paragraph("No check-in yet."))
+        report.add(Paragraph(say("report.no_check_in")))
     for check_in in check_ins:
         phase = (check_in["phase"] or "-").replace("_", " ")
-        report.add(Heading(f"Check-in of {check_in['date']}: {phase} ({check_in['in_place']} of {check_in['total']} "
-                           "in place)", 2), _checklist(check_in["qualities"], f"Check-in of {check_in['date']}"))
+        report.add(Heading(say("report.check_in_heading", date=check_in["date"], phase=phase,
+                               in_place=check_in["in_place"], total=check_in["total"]), 2),
+                   _checklist(check_in["qualities"], say("report.check_in", date=check_in["date"])))
     sustain = data.get("sustainability") or {}
-    report.add(Heading("E. Sustaining collaboration: preparing for scale-up and sustainability"))
+    report.add(Heading(say("report.heading_sustainability")))
     if sustain.get("date"):
-        report.add(Paragraph(f"Last updated {sustain['date']}: {sustain['in_place']} of {sustain['total']} points "
-                             "in place."), _checklist(sustain["points"], "Sustainability checklist"))
+        report.add(Paragraph(say("report.sustainability_updated", date=sustain["date"], in_place=sustain["in_place"],
+                                 total=sustain["total"])),
+                   _checklist(sustain["points"], say("report.sustainability_checklist")))
     else:
-        report.add(Paragraph("Not started."))
+        report.add(Paragraph(say("report.sustainability_not_started")))
 
 
 def _checklist(points: list[dict], caption: str) -> Table:
-    return Table(("#", "Quality", "In place?", "Successes/challenges", "Next steps"),
+    return Table(("#", say("report.col_quality"), say("report.col_in_place"), say("report.col_successes"),
+                  say("report.col_next_steps")),
                  tuple((str(i), p["text"], _STATUS_WORDS.get(p["status"] or "", "-"), _text(p["note"]),
                         _text(p["next_step"])) for i, p in enumerate(points, 1)), caption)
 
@@ -222,37 +240,39 @@ def _checklist(points: list[dict], caption: str) -> Table:
 
 def team_report(data: dict, kb: Knowledge, today: Optional[date] = None) -> Report:
     team, labels = data["team"], sector_labels()
-    report = Report(f"Common Ground: the work of {team['name']}")
-    report.add(Paragraph(f"Prepared on {(today or date.today()).isoformat()} for the partners of {team['name']} "
-                         f"(code {team['code']}). Ratings are compared once {team['settings']['min_group']} members "
-                         "have answered; single ratings appear by organisation only if the team opted in "
-                         f"({'it has' if team['settings']['by_organisation'] else 'it has not'})."))
+    report = Report(say("report.title", who=team["name"]))
+    opted = say("report.team_opted_in") if team["settings"]["by_organisation"] else say("report.team_opted_out")
+    report.add(Paragraph(say("report.prepared_for_team", date=(today or date.today()).isoformat(), team=team["name"],
+                             code=team["code"], min_group=team["settings"]["min_group"], opted=opted)))
     stages = data.get("progress", {}).get("stages") or {}
-    report.add(Chart(lambda: charts.stages_chart(f"{team['name']}: progress through the five stages",
+    report.add(Chart(lambda: charts.stages_chart(say("report.team_progress_chart", team=team["name"]),
                                                  [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),
-                     "Progress through the five stages (B: every member has finished)"))
-    report.add(Heading("Members"), Table(
-        ("Name", "Organisation", "Sector", "Role", "Facilitator", "Self-assessment"),
+                     say("report.team_progress_caption")))
+    header = (say("report.col_name"), say("report.col_organisation"), say("report.col_sector"), say("report.col_role"),
+              say("report.col_facilitator"), say("report.col_self_assessment"))
+    report.add(Heading(say("report.members")), Table(
+        header,
         tuple((_text(m["name"]), _text(m["organisation"]), labels.get(m["sector"] or "", "-"), _text(m["role"]),
-               "yes" if m["facilitator"] else "no",
-               "finished" if m["self_assessment"]["finished"] else f"{m['self_assessment']['answered']} answered")
-              for m in data["members"]), "Members"))
+               say("report.cell_yes") if m["facilitator"] else say("report.cell_no"),
+               say("report.member_finished") if m["self_assessment"]["finished"]
+               else say("report.member_answered", count=m["self_assessment"]["answered"]))
+              for m in data["members"]), say("report.members")))
     _comparison(report, data["comparison"], kb)
     _purpose(report, data)
     _work(report, data)
     if data.get("contributions"):
-        report.add(Heading("Who wrote what"), Table(
-            ("Worksheet", "Answer", "Written by"),
+        report.add(Heading(say("report.who_wrote_what")), Table(
+            (say("report.col_worksheet"), say("report.col_answer"), say("report.col_written_by")),
             tuple((document, path, who) for document, paths in data["contributions"].items()
-                  for path, who in paths.items()), "Who wrote what"))
+                  for path, who in paths.items()), say("report.who_wrote_what")))
     return report
 
 
 def _comparison(report: Report, comparison: dict, kb: Knowledge) -> None:
-    report.add(Heading("B. Self-assessment: the members' ratings side by side"))
+    report.add(Heading(say("report.heading_comparison")))
     if not comparison["shown"]:
-        report.add(Paragraph(f"{comparison['answered']} of {comparison['members']} members have answered; ratings "
-                             f"are compared once {comparison['min_group']} have."))
+        report.add(Paragraph(say("report.comparison_waiting", answered=comparison["answered"],
+                                 members=comparison["members"], min_group=comparison["min_group"])))
         return
     means = {d.title: comparison["dimensions"][d.id]["readiness"] for d in kb.dimensions}
     members = None
@@ -265,8 +285,8 @@ def _comparison(report: Report, comparison: dict, kb: Knowledge) -> None:
                     if score is not None:
                         members.setdefault(entry["organisation"], {}).setdefault(d.title, []).append(score)
         members = {org: {t: sum(v) / len(v) for t, v in scores.items()} for org, scores in members.items()}
-    report.add(Chart(lambda: charts.dimensions_chart("The team's four dimensions (pooled readiness, 1-4)", means, members),
-                     "Pooled readiness per dimension" + ("; dots: each organisation's average" if members else "")))
+    caption = say("report.team_dimensions_caption_organisations") if members else say("report.team_dimensions_caption")
+    report.add(Chart(lambda: charts.dimensions_chart(say("report.team_dimensions_chart"), means, members), caption))
     factors = [f for d in kb.dimensions for f in d.factors]
     numbers = [str(f.number) for f in factors]
     details = {f.id: comparison["dimensions"][f.dimension_id]["factors"][f.id] for f in factors}
@@ -274,14 +294,14 @@ def _comparison(report: Report, comparison: dict, kb: Knowledge) -> None:
         organisations = sorted({e["organisation"] for d in details.values() for e in d.get("by_organisation") or []})
         cells = [[next((SCORES.get(e["rating"]) for e in details[f.id].get("by_organisation") or []
                         if e["organisation"] == org), None) for f in factors] for org in organisations]
-        heatmap = partial(charts.agreement_heatmap, "Each organisation's rating per factor (1-4; – for none or N/A)",
+        heatmap = partial(charts.agreement_heatmap, say("report.heatmap_by_organisation"),
                           numbers, organisations, cells, counts=False)
     else:
         cells = [[(details[f.id]["counts"] or {}).get(r) if details[f.id]["shown"] else None for f in factors]
                  for r in SCALE]
-        heatmap = partial(charts.agreement_heatmap, "How many members chose each answer, per factor", numbers,
+        heatmap = partial(charts.agreement_heatmap, say("report.heatmap_counts"), numbers,
                           list(SCALE_HEADINGS), cells, counts=True)
-    report.add(Chart(heatmap, "Where the partners agree and where they differ"))
+    report.add(Chart(heatmap, say("report.heatmap_caption")))
     for dimension in kb.dimensions:
         part = comparison["dimensions"][dimension.id]
         readiness = f"{part['readiness']:.1f}" if part["readiness"] is not None else "-"
@@ -292,8 +312,9 @@ def _comparison(report: Report, comparison: dict, kb: Knowledge) -> None:
             rows.append((str(factor.number), factor.title, str(f["answered"]),
                          *(str(counts.get(r, 0)) if f["shown"] else "-" for r in SCALE),
                          f"{f['mean']:.1f}" if f["mean"] is not None else "-", _text(f["prompt"])))
-        report.add(Heading(f"{dimension.title} ({part['answered']} answered, readiness {readiness})", 2),
-                   Table(("#", "Factor", "Answered", *SCALE_HEADINGS, "Average", "To discuss"), tuple(rows),
-                         dimension.title))
+        report.add(Heading(say("report.comparison_heading", dimension=dimension.title, answered=part["answered"],
+                               readiness=readiness), 2),
+                   Table(("#", say("report.col_factor"), say("report.col_answered"), *SCALE_HEADINGS,
+                          say("report.col_average"), say("report.col_to_discuss")), tuple(rows), dimension.title))
 
 

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 
 from bot.content.knowledge import document
+from bot.content.messages import say
 from bot.language.commands import declines
 from bot.language.replies import Button
 from bot.language.text import MAX_ANSWER_CHARS, clean_text, too_long
@@ -46,7 +47,7 @@ def sustaining_texts() -> dict:
 
 def status_label(status: Optional[str]) -> str:
     labels = {s["id"]: s["label"] for s in implementation_texts()["statuses"]}
-    return labels.get(status or "", "not answered")
+    return labels[status] if status in labels else say("stages.status_not_answered")
 
 
 STATUS_BUTTONS = tuple(Button(s["button"], s["button"].lower() if s["id"] != NOT_APPLICABLE else "n/a")
@@ -90,7 +91,7 @@ def _points(specs: list[dict]) -> list[Point]:
 
 def _nice_date(iso: Optional[str]) -> str:
     if not iso:
-        return "an earlier date"
+        return say("stages.earlier_date")
     day = date.fromisoformat(iso)
     return f"{day.day} {day.strftime('%B')}" + (f" {day.year}" if day.year != today().year else "")
 
@@ -107,11 +108,13 @@ class Checklist(Worksheet):
         return ""
 
     def point_prompt(self, point: Point, number: int, total: int, doc: dict, ctx: Any) -> str:
-        hint = (" You can add a note after your answer, e.g. \"partly: the budget is approved, staffing not yet\"."
-                if number == 1 else "")
+        hint = " " + say("stages.note_hint") if number == 1 else ""
         heading = self.heading(doc)
-        where = f"{heading}, {self.noun} {number} of {total}" if heading else f"{self.noun.capitalize()} {number} of {total}"
-        return f"{where}: {point.text}\nIs this in place?{hint}"
+        if heading:
+            return say("stages.point_question_in", heading=heading, noun=self.noun, number=number, total=total,
+                       point=point.text, hint=hint)
+        return say("stages.point_question", noun=self.noun.capitalize(), number=number, total=total, point=point.text,
+                   hint=hint)
 
     def point_fields(self, doc: dict, ctx: Any) -> list[Field]:
         points = self.points(doc)
@@ -122,33 +125,32 @@ class Checklist(Worksheet):
                                 buttons=STATUS_BUTTONS))
             if get_path(doc, f"items.{point.id}.status") in OPEN:
                 fields.append(Field(f"items.{point.id}.next_step", f"next step for {point.short}",
-                                    f"What is the next step for \"{point.short}\", and who takes it? "
-                                    "(Say \"none\" to move on.)", help=self.kind))
+                                    say("stages.next_step_prompt", point=point.short), help=self.kind))
         return fields
 
     def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
         cleaned = clean_text(text)
         if too_long(cleaned):
-            return Answer(reply=f"That's more than I can keep ({MAX_ANSWER_CHARS} characters at most), so I haven't "
-                                "saved it. Could you shorten it?")
+            return Answer(reply=say("stages.too_long", limit=MAX_ANSWER_CHARS))
         if fld.path.endswith(".status"):
             status, note = parse_status(cleaned)
             if status is None:
-                return Answer(reply="Is it in place? Answer yes, partly, not yet or n/a (a note after it is welcome, "
-                                    "e.g. \"partly: we agreed the scope but not the timeline\").")
+                return Answer(reply=say("stages.status_unclear"))
             base = fld.path[: -len(".status")]
             if note:
                 set_note = doc.setdefault("items", {}).setdefault(base.split(".", 1)[1], {})
                 set_note["note"] = note
-            noted = f", noted: \"{note}\"" if note else ""
-            return Answer(status, stored=True, reply=f"{fld.label.capitalize()}: {status_label(status)}{noted}.")
+            point, label = fld.label.capitalize(), status_label(status)
+            reply = (say("stages.status_saved_with_note", point=point, status=label, note=note) if note
+                     else say("stages.status_saved", point=point, status=label))
+            return Answer(status, stored=True, reply=reply)
         if fld.path.endswith(".next_step") and declines(cleaned):
             mark(doc, "_skipped", fld.path)
             return Answer(None, stored=False)
         return None
 
     def edit_hint(self) -> str:
-        return "To change an answer, name it, e.g. \"change staff time to partly\"."
+        return say("stages.checklist_edit_hint")
 
     def tally(self, doc: dict) -> dict[str, list[Point]]:
         groups: dict[str, list[Point]] = {YES: [], PARTLY: [], NOT_YET: [], NOT_APPLICABLE: [], "": []}
@@ -163,9 +165,8 @@ class Checklist(Worksheet):
 
 
 def _open_list(points: list[Point], limit: int = 4) -> str:
-    names = [p.short for p in points[:limit]]
-    more = f" and {len(points) - limit} more" if len(points) > limit else ""
-    return ", ".join(names) + more
+    names = ", ".join(p.short for p in points[:limit])
+    return say("stages.points_and_more", points=names, more=len(points) - limit) if len(points) > limit else names
 
 
 class ImplementationCheckIn(Checklist):
@@ -197,11 +198,10 @@ class ImplementationCheckIn(Checklist):
 
     def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
         options = tuple(ph["title"] for ph in self.phases())
-        prompt = "Which phase is this check-in about?"
         previous = self.previous(doc, ctx, same_phase=False)
-        if previous is not None:
-            prompt += f" (Your last check-in, on {_nice_date(previous.get('date'))}, was about " \
-                      f"{(previous.get('phase') or 'no phase').lower()}.)"
+        prompt = (say("stages.phase_prompt_after", date=_nice_date(previous.get("date")),
+                      phase=(previous.get("phase") or say("stages.no_phase")).lower())
+                  if previous is not None else say("stages.phase_prompt"))
         return [Field("phase", "phase", prompt, CHOICE, options, help="implementation")] + self.point_fields(doc, ctx)
 
     def previous(self, doc: dict, ctx: Any, same_phase: bool = True) -> Optional[dict]:
@@ -219,28 +219,31 @@ class ImplementationCheckIn(Checklist):
         """What moved since the last check-in of the same phase, in one line."""
         now = self.tally(doc)
         still_open = now[PARTLY] + now[NOT_YET]
-        open_text = f"still open: {_open_list(still_open)}." if still_open else "nothing left open."
+        open_text = (say("stages.still_open", points=_open_list(still_open)) if still_open
+                     else say("stages.nothing_left_open"))
         previous = self.previous(doc, ctx)
         if previous is None:
-            return f"{len(now[YES])} of {len(self.points(doc))} qualities in place; {open_text}"
+            return say("stages.first_check_in_tally", in_place=len(now[YES]), total=len(self.points(doc)),
+                       still_open=open_text)
         before = self.tally(previous)
         gained = len(now[YES]) - len(before[YES])
         since = _nice_date(previous.get("date"))
-        if gained > 0:
-            head = f"{gained} more {'quality' if gained == 1 else 'qualities'} in place since {since}"
+        if gained == 1:
+            head = say("stages.one_more_in_place", since=since)
+        elif gained > 0:
+            head = say("stages.more_in_place", more=gained, since=since)
         elif gained < 0:
-            head = f"{-gained} fewer in place than on {since}"
+            head = say("stages.fewer_in_place", fewer=-gained, since=since)
         else:
-            head = f"as many in place as on {since} ({len(now[YES])})"
+            head = say("stages.as_many_in_place", since=since, in_place=len(now[YES]))
         newly = [p for p in now[YES] if p not in before[YES]]
-        detail = f" (new: {_open_list(newly, 3)})" if newly and gained > 0 else ""
+        detail = " " + say("stages.newly_in_place", points=_open_list(newly, 3)) if newly and gained > 0 else ""
         return f"{head}{detail}; {open_text}"
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         phase = (doc.get("phase") or "").lower()
-        return (f"Check-in of {_nice_date(doc.get('date'))} on {phase} saved: "
-                f"{self.changes(doc, ctx)} Come back for another check-in whenever the team meets "
-                "(say \"implementation check-in\").")
+        return say("stages.check_in_saved", date=_nice_date(doc.get("date")), phase=phase,
+                   changes=self.changes(doc, ctx))
 
     def export(self, doc: dict) -> dict:
         phase = self.phase(doc)
@@ -250,7 +253,7 @@ class ImplementationCheckIn(Checklist):
 
     def intro(self, ctx: Any = None) -> str:
         if ctx is not None and len(ctx.repo.work_items(ctx.participant, self.kind)) > 1:
-            return f"A new check-in, dated {_nice_date(today().isoformat())}. I'll compare it with your last one."
+            return say("stages.check_in_again", date=_nice_date(today().isoformat()))
         return " ".join(implementation_texts()["intro"].split())
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
@@ -277,10 +280,9 @@ class SustainabilityChecklist(Checklist):
             model = ctx.document("logic_model")
             if model.get("problem"):
                 activities = len(model.get("activities") or [])
-                prompt += (f"\nYou built a logic model in stage C for \"{model['problem']}\" ({activities} "
-                           "activities), so this may already be in place.")
+                prompt += "\n" + say("stages.logic_model_built", problem=model["problem"], activities=activities)
             else:
-                prompt += "\nYou have no logic model yet: after this checklist, say \"start the logic model\" to build one."
+                prompt += "\n" + say("stages.no_logic_model")
         return prompt
 
     def new_document(self, ctx: Any) -> dict:
@@ -292,11 +294,10 @@ class SustainabilityChecklist(Checklist):
     def completion(self, doc: dict, ctx: Any = None) -> str:
         groups = self.tally(doc)
         still_open = groups[PARTLY] + groups[NOT_YET]
-        lines = [f"Sustainability checklist saved: {len(groups[YES])} of {len(self.points(doc))} points in place."]
+        lines = [say("stages.sustainability_saved", in_place=len(groups[YES]), total=len(self.points(doc)))]
         if still_open:
-            lines.append(f"To work on: {_open_list(still_open)}.")
-        lines.append("Point 11 suggests a fresh self-assessment to find your new starting point: say \"start a new "
-                     "self-assessment round\" when you're ready (your earlier answers are kept for comparison).")
+            lines.append(say("stages.to_work_on", points=_open_list(still_open)))
+        lines.append(say("stages.fresh_round"))
         return " ".join(lines)
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:

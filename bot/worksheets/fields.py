@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from rapidfuzz import fuzz
 
+from bot.content.messages import say
 from bot.language.replies import Button, Reply
 from bot.language.text import MAX_ANSWER_CHARS, clean_text, too_long
 
@@ -79,19 +80,18 @@ def read_answer(fld: Field, text: str, current: Any) -> Answer:
     """Reads one message for one field, by the field's kind."""
     cleaned = clean_text(text)
     if too_long(cleaned):
-        return Answer(reply=f"That's more than I can keep ({MAX_ANSWER_CHARS} characters at most), so I haven't "
-                            "saved it. Could you shorten it?")
+        return Answer(reply=say("stages.too_long", limit=MAX_ANSWER_CHARS))
     if not cleaned:
-        return Answer(reply="I didn't get any text there.")
+        return Answer(reply=say("stages.empty_answer"))
     if fld.kind == YESNO:
         value = yes_no(cleaned)
         if value is None:
-            return Answer(reply="Please answer yes, no or not sure.")
+            return Answer(reply=say("stages.answer_yes_no"))
         return Answer(value, stored=True)
     if fld.kind == CHOICE:
         choice = match_option(cleaned, fld.options)
         if choice is None:
-            return Answer(reply="Please pick one of the options (a button or its number).")
+            return Answer(reply=say("stages.pick_option"))
         return Answer(choice, stored=True)
     if fld.kind == LIST:
         items = list(current or [])
@@ -99,7 +99,7 @@ def read_answer(fld: Field, text: str, current: Any) -> Answer:
             return Answer(items, stored=True, done=True)
         new = split_items(text)
         return Answer(items + new, stored=True, done=False,
-                      reply=f"Added {len(new)}: " + "; ".join(new) + ". More, or say \"done\".")
+                      reply=say("stages.list_added", count=len(new), items="; ".join(new)))
     if fld.offer and yes_no(cleaned) == YES:
         return Answer(fld.offer, stored=True)
     return Answer(cleaned, stored=True)
@@ -168,7 +168,7 @@ def mark(doc: dict, key: str, path: str, on: bool = True) -> None:
 
 def show_value(value: Any) -> str:
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value) if value else "(none)"
+        return "; ".join(str(v) for v in value) if value else say("stages.no_items")
     return {YES: "yes", NO: "no", UNSURE: "not sure", "partly": "partly", "not_yet": "not yet",
             "not_applicable": "not applicable"}.get(value, str(value))
 
@@ -179,12 +179,12 @@ def question_reply(fld: Field, current: Any, again: bool = False) -> Reply:
     if fld.kind == CHOICE:
         lines += [f"{i}. {option}" for i, option in enumerate(fld.options, start=1)]
     if fld.offer and current in (None, ""):
-        lines.append(f"Suggested: \"{fld.offer}\". Say \"yes\" to use it, or write your own.")
+        lines.append(say("stages.suggested", offer=fld.offer))
     if current not in (None, "", []):
-        lines.append(f"So far: {show_value(current)}." + (" Add more, or say \"done\"." if fld.kind == LIST
-                                                            else " Answer again, or say \"skip\" to keep it."))
+        lines.append(say("stages.so_far_list", value=show_value(current)) if fld.kind == LIST
+                     else say("stages.so_far", value=show_value(current)))
     elif fld.kind == LIST:
-        lines.append("Several at once is fine (one per line or separated by semicolons); say \"done\" when finished.")
+        lines.append(say("stages.list_hint"))
     buttons: tuple[Button, ...] = ()
     if fld.kind == YESNO:
         buttons = YESNO_BUTTONS
@@ -254,10 +254,10 @@ class Worksheet:
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
         """Said when a finished worksheet is opened again."""
-        return f"Your {self.title} is complete."
+        return say("stages.complete", title=self.title)
 
     def edit_hint(self) -> str:
-        return "To edit, say e.g. \"change the problem statement to ...\"."
+        return say("stages.edit_hint")
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
         """What to do once the worksheet is finished."""

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 
 from bot.content.knowledge import document
+from bot.content.messages import say
 from bot.language.replies import Button
 from bot.language.text import clean_text
 from bot.worksheets.fields import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool
@@ -64,7 +65,7 @@ class FiveWhys(Worksheet):
             if index > 0 and _ROOT_REACHED.match(cleaned.lower()):
                 doc["whys"] = [w for w in doc.get("whys") or [] if w.get("answer")][:index]
                 doc["whys_done"] = True
-                return Answer(None, stored=False, reply=f"Good: {index} why(s) recorded. Now let's pick the root causes.")
+                return Answer(None, stored=False, reply=say("stages.whys_stopped", whys=index))
             return None
         if fld.path == "root_pick":
             whys = [w for w in doc.get("whys") or [] if w.get("answer")]
@@ -77,8 +78,8 @@ class FiveWhys(Worksheet):
             else:
                 picked = [{"text": cleaned, "evidence": None, "validated": None}]
             doc["root_causes"] = (doc.get("root_causes") or []) + picked
-            return Answer(cleaned, stored=True,
-                          reply="Root cause(s) noted: " + "; ".join(_short(p["text"], 60) for p in picked) + ".")
+            causes = "; ".join(_short(p["text"], 60) for p in picked)
+            return Answer(cleaned, stored=True, reply=say("stages.root_causes_noted", causes=causes))
         return None
 
     def intro(self, ctx: Any = None) -> str:
@@ -86,17 +87,16 @@ class FiveWhys(Worksheet):
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
         exported = self.export(doc)
-        return (f"Your 5 Whys on \"{exported['problem']}\": {len(exported['whys'])} whys, "
-                f"{len(exported['root_causes'])} root cause(s).")
+        return say("stages.five_whys_summary", problem=exported["problem"], whys=len(exported["whys"]),
+                   causes=len(exported["root_causes"]))
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
         return (Button("Start the logic model", "start the logic model"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         validated = sum(1 for c in doc.get("root_causes") or [] if c.get("validated") == YES)
-        return (f"Your 5 Whys is saved: {len([w for w in doc.get('whys') or [] if w.get('answer')])} whys and "
-                f"{len(doc.get('root_causes') or [])} root cause(s), {validated} confirmed. "
-                "Next: the logic model (say \"start the logic model\").")
+        return say("stages.five_whys_saved", whys=len([w for w in doc.get("whys") or [] if w.get("answer")]),
+                   causes=len(doc.get("root_causes") or []), confirmed=validated)
 
     def export(self, doc: dict) -> dict:
         return {
@@ -126,13 +126,13 @@ class LogicModel(Worksheet):
         return " ".join(texts()["logic_model"]["intro"].split())
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
-        return f"Your logic model for \"{doc.get('problem')}\" is complete."
+        return say("stages.logic_model_summary", problem=doc.get("problem"))
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
         return (Button("Start an action plan", "start an action plan"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
-        return "Your logic model is saved. Next: an action plan for each goal (say \"start an action plan\")."
+        return say("stages.logic_model_saved")
 
     def export(self, doc: dict) -> dict:
         return {spec["id"]: doc.get(spec["id"]) if spec["id"] == "problem" else list(doc.get(spec["id"]) or [])
@@ -161,7 +161,8 @@ class ActionPlan(Worksheet):
                   "communications": " communications"}
         for i in range(shown):
             for name in STEP_FIELDS:
-                prompt = prompts[name].format(n=i + 1) if name == "action" else f"Step {i + 1}. {prompts[name]}"
+                prompt = (prompts[name].format(n=i + 1) if name == "action"
+                          else say("stages.step_question", number=i + 1, prompt=prompts[name]))
                 fields.append(Field(f"steps.{i}.{name}", f"step {i + 1}{labels[name]}", prompt, help="action_plan"))
             fields.append(Field(f"steps.{i}.another", f"another step after {i + 1}", t["another_step"], YESNO))
         fields += [
@@ -173,18 +174,17 @@ class ActionPlan(Worksheet):
         return fields
 
     def intro(self, ctx: Any = None) -> str:
-        return (" ".join(texts()["action_plan"]["intro"].split()) +
-                " Two more questions at the end cover the capacity to collaborate and a right-sized scope.")
+        return " ".join(texts()["action_plan"]["intro"].split()) + " " + say("stages.action_plan_intro_end")
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
-        return f"Your action plan for \"{doc.get('goal')}\" is complete."
+        return say("stages.action_plan_summary", goal=doc.get("goal"))
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
         return (Button("Another action plan", "start an action plan"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
-        return (f"The action plan for \"{_short(doc.get('goal') or '', 80)}\" is saved with "
-                f"{len(doc.get('steps') or [])} step(s). Say \"start an action plan\" for the next goal.")
+        return say("stages.action_plan_saved", goal=_short(doc.get("goal") or "", 80),
+                   steps=len(doc.get("steps") or []))
 
     def export(self, doc: dict) -> dict:
         return {

@@ -12,6 +12,7 @@ from typing import Optional
 from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
 from bot.assessment.scoring import READY
 from bot.content.knowledge import Knowledge
+from bot.content.messages import say
 from bot.storage.models import Participant
 from bot.storage.repository import Repository
 from bot.worksheets.workbook import PLANNING_ORDER, WORKSHEETS, Workbook
@@ -42,24 +43,28 @@ class StageProgress:
         purpose = repo.work_item(p, "purpose")
         goals = len([g for g in (purpose.data.get("goals") or []) if g.get("text")]) if purpose else 0
         a_state = DONE if wb.is_complete(repo, p, "purpose") else IN_PROGRESS if purpose else NOT_STARTED
-        a = StageState("A", "purpose", "Unifying purpose and SMART goals", a_state,
-                       f"{goals} goal{'s' if goals != 1 else ''}" if purpose else "")
+        a_detail = ("" if not purpose else say("stages.one_goal") if goals == 1
+                    else say("stages.goal_count", goals=goals))
+        a = StageState("A", "purpose", say("stages.title_purpose"), a_state, a_detail)
 
         answered, finished = sa.completion(repo, p)
         round_no = p.assessment_round or 1
         b_state = DONE if finished else IN_PROGRESS if answered or p.stage == SELF_ASSESSMENT else NOT_STARTED
         results = sa.results(repo, p)
         ready = sum(1 for r in results if r.status == READY)
-        round_text = f", round {round_no}" if round_no > 1 else ""
-        b_detail = (f"{ready} of {len(results)} dimensions ready{round_text}" if b_state == DONE
-                    else f"{answered} of {len(self.kb.factors)} answered{round_text}" if b_state == IN_PROGRESS else "")
-        b = StageState("B", SELF_ASSESSMENT, "Self-assessment", b_state, b_detail)
+        b_detail = (say("stages.dimensions_ready", ready=ready, total=len(results)) if b_state == DONE
+                    else say("stages.factors_answered", answered=answered, total=len(self.kb.factors))
+                    if b_state == IN_PROGRESS else "")
+        if b_detail and round_no > 1:
+            b_detail = say("stages.in_round", detail=b_detail, round=round_no)
+        b = StageState("B", SELF_ASSESSMENT, say("stages.title_self_assessment"), b_state, b_detail)
 
         tools = [k for k in PLANNING_ORDER if repo.work_items(p, k)]
         done_tools = [k for k in PLANNING_ORDER if wb.kind_done(repo, p, k)]
         c_state = DONE if len(done_tools) == len(PLANNING_ORDER) else IN_PROGRESS if tools else NOT_STARTED
-        c_detail = ", ".join(f"{WORKSHEETS[k].title} {'done' if k in done_tools else 'started'}" for k in tools)
-        c = StageState("C", "planning", "Planning (5 Whys, logic model, action plans)", c_state, c_detail)
+        c_detail = ", ".join(say("stages.tool_done", title=WORKSHEETS[k].title) if k in done_tools
+                             else say("stages.tool_started", title=WORKSHEETS[k].title) for k in tools)
+        c = StageState("C", "planning", say("stages.title_planning"), c_state, c_detail)
 
         check_ins = repo.work_items(p, "implementation")
         finished = [i for i in check_ins if wb.is_complete(repo, p, "implementation", i.key)]
@@ -67,17 +72,20 @@ class StageProgress:
         d_detail = ""
         if finished:
             last = WORKSHEETS["implementation"].export(dict(finished[-1].data))
-            d_detail = (f"{len(finished)} check-in{'s' if len(finished) != 1 else ''}, last on {last['date']}: "
-                        f"{(last['phase'] or '').replace('_', ' ')}, {last['in_place']} of {last['total']} in place")
-        d = StageState("D", "implementation", "Implementing (progress check-ins)", d_state, d_detail)
+            phase = (last["phase"] or "").replace("_", " ")
+            d_detail = (say("stages.one_check_in", date=last["date"], phase=phase, in_place=last["in_place"],
+                            total=last["total"]) if len(finished) == 1
+                        else say("stages.check_ins", count=len(finished), date=last["date"], phase=phase,
+                                 in_place=last["in_place"], total=last["total"]))
+        d = StageState("D", "implementation", say("stages.title_implementation"), d_state, d_detail)
 
         checklist = repo.work_item(p, "sustainability")
         e_state = (DONE if wb.is_complete(repo, p, "sustainability") else IN_PROGRESS if checklist else NOT_STARTED)
         e_detail = ""
         if checklist is not None:
             exported = WORKSHEETS["sustainability"].export(dict(checklist.data))
-            e_detail = f"{exported['in_place']} of {exported['total']} points in place"
-        e = StageState("E", "sustainability", "Sustaining (scale-up checklist)", e_state, e_detail)
+            e_detail = say("stages.points_in_place", in_place=exported["in_place"], total=exported["total"])
+        e = StageState("E", "sustainability", say("stages.title_sustainability"), e_state, e_detail)
         return [a, b, c, d, e]
 
     def current_stage(self, repo: Repository, p: Participant) -> Optional[str]:

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 
 from bot.content.knowledge import document
+from bot.content.messages import say
 from bot.language.replies import Button, Reply
 from bot.language.smart import check_goal
 from bot.language.text import clean_text
@@ -30,22 +31,22 @@ def draft_statement(doc: dict) -> Optional[str]:
     problem, who, why = (doc.get(k) for k in ("problem", "who", "why_both"))
     if not (problem and who):
         return None
-    sentence = f"Together, district and charter partners will tackle this: {problem.rstrip('. ')}, for {who.rstrip('. ')}"
+    problem, who = problem.rstrip(". "), who.rstrip(". ")
     if why:
-        sentence += f", because {why[0].lower() + why[1:].rstrip('. ')}"
-    return sentence + "."
+        return say("stages.draft_purpose_because", problem=problem, who=who, why=why[0].lower() + why[1:].rstrip(". "))
+    return say("stages.draft_purpose", problem=problem, who=who)
 
 
 def goal_prompt(goal: dict) -> str:
     check = goal.get("checks") or {}
     missing = [issue for issue in goal.get("issues", []) if not issue.startswith("achievable")]
-    lines = [f"Checked \"{goal['text']}\":"]
+    lines = [say("stages.goal_checked", goal=goal["text"])]
     marks = {"specific": "specific", "measurable": "measurable", "results_oriented": "results-oriented",
              "time_bound": "time-bound"}
     lines.append(" ".join(f"{'✓' if check.get(k) else '✗'} {label}" for k, label in marks.items()))
     lines += [f"- {issue}" for issue in missing]
-    lines.append(f"A fuller version: \"{goal['suggestion']}\"")
-    lines.append("Say \"yes\" to use it (fill in the brackets later), \"keep mine\", or type a better version.")
+    lines.append(say("stages.goal_suggestion", suggestion=goal["suggestion"]))
+    lines.append(say("stages.goal_choice"))
     return "\n".join(lines)
 
 
@@ -92,20 +93,21 @@ class PurposeWorksheet(Worksheet):
             cleaned = clean_text(text)
             if yes_no(cleaned) == YES:
                 self._set_goal(doc, index, goal["suggestion"], decision="suggestion")
-                return Answer("suggestion", stored=True, reply=f"Saved goal {index + 1}: \"{goal['suggestion']}\"")
+                return Answer("suggestion", stored=True,
+                              reply=say("stages.goal_saved_suggestion", number=index + 1, goal=goal["suggestion"]))
             if _KEEP.match(cleaned.lower()):
-                return Answer("kept", stored=True, reply=f"Kept goal {index + 1} as you wrote it.")
+                return Answer("kept", stored=True, reply=say("stages.goal_kept", number=index + 1))
             self._set_goal(doc, index, cleaned)
             if doc["goals"][index]["passes"]:
-                return Answer("revised", stored=True, reply=f"That one checks out. Saved goal {index + 1}.")
-            return Answer(None, stored=False, reply="Checked your new version.")
+                return Answer("revised", stored=True, reply=say("stages.goal_revised", number=index + 1))
+            return Answer(None, stored=False, reply=say("stages.goal_rechecked"))
         return None
 
     def after(self, doc: dict, fld: Field) -> list[Reply]:
         if fld.path.startswith("goals.") and fld.path.endswith(".text"):
             index = int(fld.path.split(".")[1])
             if doc["goals"][index].get("passes"):
-                return [Reply(f"Goal {index + 1} checks out: specific, measurable, results-oriented and time-bound.")]
+                return [Reply(say("stages.goal_passes", number=index + 1))]
         return []
 
     @staticmethod
@@ -130,19 +132,18 @@ class PurposeWorksheet(Worksheet):
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
         exported = self.export(doc)
-        goals = "; ".join(g["text"] for g in exported["smart_goals"]) or "none yet"
-        return f"Your purpose: {exported['purpose']}\nGoals: {goals}"
+        goals = "; ".join(g["text"] for g in exported["smart_goals"]) or say("stages.no_goals_yet")
+        return say("stages.purpose_summary", purpose=exported["purpose"], goals=goals)
 
     def edit_hint(self) -> str:
-        return "Say \"add another goal\", or change something, e.g. \"change the purpose statement to ...\"."
+        return say("stages.purpose_edit_hint")
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
         return (Button("Start the self-assessment", "start the self-assessment"),)
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         goals = [g for g in doc.get("goals") or [] if g.get("text")]
-        return (f"Stage A is complete: your purpose statement and {len(goals)} goal(s) are saved. "
-                "Next comes the self-assessment, then planning (say \"start the 5 whys\").")
+        return say("stages.purpose_complete", goals=len(goals))
 
     def export(self, doc: dict) -> dict:
         goals = []

@@ -5,6 +5,7 @@ from typing import Any
 
 
 from bot.content.knowledge import document
+from bot.content.messages import say
 from bot.worksheets.fields import CHOICE, TEXT, Field, Worksheet, get_path
 
 
@@ -26,11 +27,10 @@ class Reflections(Worksheet):
         return " ".join(texts()["intro"].split())
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
-        return "Your reflection on the profiles is complete."
+        return say("stages.reflections_summary")
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
-        return ("Your reflection is saved. Partners often compare reflections at their next meeting; "
-                "say \"show my progress\" to see everything you have done.")
+        return say("stages.reflections_saved")
 
     def export(self, doc: dict) -> dict:
         return {spec["id"].replace("lessons.", "lessons_"): get_path(doc, spec["id"]) for spec in texts()["fields"]}

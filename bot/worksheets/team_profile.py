@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 
 from bot.content.knowledge import document
+from bot.content.messages import say
 from bot.language.replies import Button
 from bot.storage.models import Participant, Team
 from bot.storage.repository import Repository
@@ -50,15 +51,15 @@ class TeamProfile(Worksheet):
 
     def completion(self, doc: dict, ctx: Any = None) -> str:
         who = ", ".join(v for v in (doc.get("organisation"), doc.get("sector"), doc.get("role")) if v)
-        return (f"Thanks. Your partners will see you as {doc.get('name') or 'a member'}"
-                f"{f' ({who})' if who else ''}. The shared worksheets now belong to the team; the "
-                "self-assessment stays yours until you compare ratings.")
+        name = doc.get("name") or say("stages.a_member")
+        return (say("stages.profile_saved_with_details", name=name, details=who) if who
+                else say("stages.profile_saved", name=name))
 
     def summary(self, doc: dict, ctx: Any = None) -> str:
         return self.completion(doc, ctx)
 
     def edit_hint(self) -> str:
-        return "To edit, say e.g. \"change my role to chief of staff\"."
+        return say("stages.profile_edit_hint")
 
     def next_buttons(self, doc: dict, ctx: Any = None) -> tuple[Button, ...]:
         return (Button("Start the self-assessment", "start the self-assessment"),
@@ -80,6 +81,6 @@ def display_names(repo: Repository, team: Team) -> dict[int, str]:
     names = {}
     for number, (_, participant) in enumerate(repo.members(team), start=1):
         profile = member_profile(repo, team, participant)
-        name = profile["name"] or f"member {number}"
+        name = profile["name"] or say("stages.member_number", number=number)
         names[participant.id] = f"{name} ({profile['organisation']})" if profile["organisation"] else name
     return names

@@ -21,25 +21,25 @@ def test_the_import_contracts_are_kept():
     assert "2 kept, 0 broken" in result.stdout
 
 
-def test_an_upward_import_breaks_the_layers(tmp_path):
+def lint_with_planted_import(tmp_path: Path, module: str, line: str) -> subprocess.CompletedProcess:
+    """lint-imports on a copy of the code with one import line added to `module` (a path under bot/)."""
     for folder in ("bot", "actions"):
         shutil.copytree(PROJECT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT / ".importlinter", tmp_path)
-    storage = tmp_path / "bot" / "storage" / "repository.py"
-    storage.write_text(storage.read_text() + "\nfrom bot.conversation.guide import Guide  # planted\n")
-    result = lint_imports(tmp_path)
+    target = tmp_path / "bot" / module
+    target.write_text(target.read_text() + f"\n{line}  # planted\n")
+    return lint_imports(tmp_path)
+
+
+def test_an_upward_import_breaks_the_layers(tmp_path):
+    result = lint_with_planted_import(tmp_path, "storage/repository.py", "from bot.conversation.guide import Guide")
     assert result.returncode != 0
     assert "Each layer imports only the layers below it BROKEN" in result.stdout
     assert "bot.storage.repository -> bot.conversation.guide" in result.stdout
 
 
 def test_a_framework_import_in_the_domain_is_caught(tmp_path):
-    for folder in ("bot", "actions"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(PROJECT / ".importlinter", tmp_path)
-    scoring = tmp_path / "bot" / "assessment" / "scoring.py"
-    scoring.write_text(scoring.read_text() + "\nimport rasa_sdk  # planted\n")
-    result = lint_imports(tmp_path)
+    result = lint_with_planted_import(tmp_path, "assessment/scoring.py", "import rasa_sdk")
     assert "know nothing of Rasa, its SDK or Sanic BROKEN" in result.stdout
 
 

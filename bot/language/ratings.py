@@ -75,7 +75,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("disagree", re.compile(
         r"\b(?:disagree|disagreed|(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|not|never|wouldn'?t) "
         r"(?:really )?agree|not really|not yet|not quite|not so much|not much|not true|"
-        r"not the case|not exactly|hardly|barely|rarely|seldom)\b"
+        r"not the case|not exactly|hardly|barely|rarely|seldom|"
+        r"(?:mostly|largely|generally|mainly|usually|probably|pretty much) (?:not|no)|not (?:mostly|largely|generally))\b"
         r"|^(?:no|nope|nah|not|negative|never|false|wrong)\b")),
     ("strongly_agree", re.compile(
         r"\b(?:strongly agree|(?:totally|completely|absolutely|definitely|fully|entirely|"
@@ -173,12 +174,28 @@ def parse_rating(text: Optional[str]) -> ParsedRating:
     (start, end), first = found[0]
     if first not in RATINGS:
         return ParsedRating(None, reason=first)
-    if any(_contradicts(first, later) for _, later in found[1:]):
+    later = found[1:]
+    if first in _INTENSIFIED and later and _is_intensifier(original[slice(*later[0][0])]):
+        # "yes, completely", "no, absolutely not": one strong answer, not a plain one with a note
+        if later[0][1] != "strongly_disagree" or first == "disagree":
+            first, end, later = _INTENSIFIED[first], later[0][0][1], later[1:]
+    if any(_contradicts(first, label) for _, label in later):
         return ParsedRating(None, reason=CONFLICT)
     # The note is everything but the rating clause, in the user's own words and order.
-    note = " ".join(part.strip(" ,;:.-–—") for part in (original[:start], original[end:])).strip()
+    note = " ".join(part.strip(" ,;:.!-–—") for part in (original[:start], original[end:])).strip()
     note = _LEADING_CONNECTOR.sub("", note)
     return ParsedRating(first, note=note[:1].upper() + note[1:] if note else None)
+
+
+_INTENSIFIED = {"agree": "strongly_agree", "disagree": "strongly_disagree"}
+_INTENSIFIER = re.compile(r"(?:absolutely|completely|totally|definitely|entirely|fully|certainly|strongly|100 ?%|"
+                          r"very much(?: so)?|for sure|without a doubt|no doubt|all the way|💯|(?:absolutely |definitely )?not)"
+                          r"(?: so)?[.!]*")
+
+
+def _is_intensifier(clause: str) -> bool:
+    """A clause that only strengthens the one before it ("completely", "100%", "absolutely not")."""
+    return bool(_INTENSIFIER.fullmatch(clause.strip(" ,;:.!-–—").lower()))
 
 
 def _contradicts(first: str, later: str) -> bool:

@@ -73,3 +73,22 @@ def test_refuses_what_is_not_a_rating(text, reason):
 def test_a_huge_message_is_read_without_error():
     parsed = parse_rating("agree, " + "details " * 20000)
     assert parsed.rating == "agree" and len(parsed.note) > 100000
+
+
+@pytest.mark.parametrize("text,rating,note", [
+    # a hedge that turns the answer around is not "mostly": it is the other side
+    ("mostly not", "disagree", None), ("largely not", "disagree", None), ("generally no", "disagree", None),
+    ("probably not", "disagree", None), ("mostly no, the district hasn't signed", "disagree",
+                                         "The district hasn't signed"),
+    # a yes or a no strengthened right after it is one strong answer, not an answer with a note
+    ("yes, completely", "strongly_agree", None), ("yes - 100%", "strongly_agree", None),
+    ("yes, absolutely!", "strongly_agree", None), ("no, absolutely not", "strongly_disagree", None),
+    ("agree, totally", "strongly_agree", None), ("disagree, completely", "strongly_disagree", None),
+    ("yes, definitely, the board signed in May", "strongly_agree", "The board signed in May"),
+    # an intensifier that belongs to the note stays in the note
+    ("yes, but completely underfunded", "agree", "Completely underfunded"),
+    ("mostly", "agree", None), ("mostly yes", "agree", None),
+])
+def test_polarity_and_intensity_of_hedged_answers(text, rating, note):
+    parsed = parse_rating(text)
+    assert (parsed.rating, parsed.note) == (rating, note), parsed

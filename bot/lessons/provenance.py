@@ -35,6 +35,7 @@ Yes No Not OK Here There More Less Later Earlier Today Now
 """.split())
 NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?")  # 1996,23 is a year and a footnote
 WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*")
+_LOOKBACK = 8   # longer than any opener SENTENCE_START looks for ("(1) ", " - ")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;(\"“”\[]|\s[-–—]|\(\d\)|\d\))\s*$")
 
 
@@ -98,16 +99,15 @@ def names_and_figures(text: str) -> list[str]:
     text = _normalise(text)
     found: list[str] = []
     for match in NUMBER.finditer(text):
-        before = text[:match.start()]
-        after = text[match.end():match.end() + 1]
-        if before.endswith("(") and after == ")":  # "(1)" numbers our own lists
-            continue
+        if text[match.start() - 1:match.start()] == "(" and text[match.end():match.end() + 1] == ")":
+            continue   # "(1)" numbers our own lists
         found.append(_number(match.group()))
     for match in WORD.finditer(text):
         word = match.group().strip("'-")
         if not word or not word[0].isupper() or word in COMMON_WORDS:
             continue
-        if SENTENCE_START.search(text[:match.start()]):
+        # whitespace is single after _normalise, so the few characters before the word decide
+        if SENTENCE_START.search(text[max(0, match.start() - _LOOKBACK):match.start()]):
             continue
         found.append(word)
     return found

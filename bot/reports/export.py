@@ -14,7 +14,7 @@ from bot.storage.db import Database
 from bot.teams.comparison import as_dict as comparison_dict
 from bot.teams.service import Teams
 from bot.worksheets import attribution
-from bot.worksheets.progress import DONE, IN_PROGRESS, NOT_STARTED, StageProgress
+from bot.worksheets.progress import DONE, IN_PROGRESS, NOT_STARTED, StageProgress, current_stage
 from bot.worksheets.team_profile import display_names, member_profile
 from bot.worksheets.workbook import Workbook
 
@@ -60,7 +60,7 @@ class Exports:
             completed = [s.id for s in states if s.state == DONE]
             return {
                 "user": p.sender_id,
-                "progress": {"stage": self.progress.current_stage(repo, p), "awaiting": _awaiting(p.awaiting),
+                "progress": {"stage": current_stage(p, states), "awaiting": _awaiting(p.awaiting),
                              "completed": completed, "stages": {s.id: s.state for s in states}},
                 "self_assessment": section,
                 "assessment_rounds": self.assessment.rounds(repo, p),

@@ -88,12 +88,9 @@ class StageProgress:
         e = StageState("E", "sustainability", say("stages.title_sustainability"), e_state, e_detail)
         return [a, b, c, d, e]
 
-    def current_stage(self, repo: Repository, p: Participant) -> Optional[str]:
-        """The stage the user works in (or last worked in); for a newcomer, the first one not done."""
-        if p.stage is not None:
-            return p.stage
-        for state in self.states(repo, p):
-            if state.state != DONE:
-                return state.id
-        return None
 
+def current_stage(p: Participant, states: list[StageState]) -> Optional[str]:
+    """The stage the user works in (or last worked in); for a newcomer, the first one not done."""
+    if p.stage is not None:
+        return p.stage
+    return next((state.id for state in states if state.state != DONE), None)

@@ -9,16 +9,21 @@ the form that should run next (or None).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.base import RESUME_SLOT, GuideAction, GuideFormValidation, app, latest_intent, latest_text, send
 from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM
 from bot.conversation.guide import requested_worksheet
+from bot.language.replies import Turn
+
+# The turn a validation produced, read back by `run` in the same request (each request is its own task).
+_TURN: ContextVar[Optional[list]] = ContextVar("validated_turn", default=None)
 
 START_INTENTS = {"start_purpose": "purpose", "add_goal": "add_goal", "start_five_whys": "five_whys",
                  "start_logic_model": "logic_model", "start_action_plan": "action_plan", "start_planning": "planning",
@@ -104,9 +109,27 @@ class ValidateGuideForm(GuideFormValidation, ABC):
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         return domain_slots if app().forms.open_form(tracker.sender_id) == self.form else []
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        holder: list[Turn] = []
+        token = _TURN.set(holder)
+        try:
+            events = await super().run(dispatcher, tracker, domain)
+        finally:
+            _TURN.reset(token)
+        turn = holder[0] if holder else None
+        if turn is None or not turn.paused:
+            return events
+        # The open question waits (the database keeps its place): this form stops, and the next
+        # step is the form of the stage the user asked for, or listening.
+        return events + [SlotSet(RESUME_SLOT, turn.switch_to), ActiveLoop(None), SlotSet("requested_slot", None),
+                         FollowupAction(turn.switch_to or "action_listen")]
+
     def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         turn = app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
         send(dispatcher, turn.replies)
+        holder = _TURN.get()
+        if holder is not None:
+            holder.append(turn)
         return {self.slot: None}
 
 

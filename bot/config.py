@@ -34,3 +34,12 @@ def reports_dir() -> Path:
 def public_url() -> str:
     """Where people reach the Rasa server (for download links); the local server by default."""
     return (os.environ.get(PUBLIC_URL_ENV, "").strip() or "http://localhost:5005").rstrip("/")
+
+
+# Who "talk to a human" names when the user's team has no facilitator: a person, an email address
+# or a channel, as this install's operators want to be reached.
+CONTACT_ENV = "COMMON_GROUND_CONTACT"
+
+
+def contact() -> str:
+    return os.environ.get(CONTACT_ENV, "").strip()

@@ -21,6 +21,7 @@ from bot.language.commands import BACK, SKIP, Command, declines, parse_command
 from bot.language.ratings import (CONFLICT, EMPTY, IN_BETWEEN, LABELS, OFF_SCALE, QUESTION, RATINGS, UNSURE,
                          parse_rating)
 from bot.language.replies import Button, Reply, Turn
+from bot.language.understanding import RATING, SENTENCE, Expected
 from bot.storage.repository import Repository
 from bot.assessment.scoring import NEEDS_WORK, READY, DimensionResult, score_dimension
 from bot.language.text import MAX_ANSWER_CHARS, clean_text, looks_like_question, too_long
@@ -210,10 +211,37 @@ class SelfAssessment:
                     return Reply(say("assessment.next_steps_again", dimension=dimension.title.lower()), (SKIP_BUTTON,))
                 return self._next_steps_question(repo, p, dimension)
             factor = self.kb.factor(step)
+            if again and p.misses % 2 == 1:  # a second miss in a row: an example and a way out, not the same words
+                return Reply(say("assessment.question_nudge", number=factor.number, factor=factor.short),
+                             RATING_BUTTONS + (SKIP_BUTTON,))
             if again:
                 return Reply(say("assessment.question_again", number=factor.number, factor=factor.title),
                              RATING_BUTTONS)
             return self._factor_question(repo, p, factor)
+
+    def expected(self, sender: str) -> Expected:
+        """A rating for a factor, a sentence for a dimension's next steps."""
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            step = p.awaiting if p is not None else None
+        return Expected(SENTENCE) if step is not None and is_next_steps(step) else Expected(RATING)
+
+    def open_step_label(self, sender: str) -> str:
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            step = p.awaiting if p is not None and p.stage == STAGE else None
+            if step not in self.steps:
+                return say("assessment.step_none")
+            return say("assessment.step_of_total", step=self._step_label(step), answered=self._answered_count(repo, p),
+                       total=len(self.kb.factors))
+
+    def start_over(self, sender: str) -> Turn:
+        """Back to question 1; the ratings stay until they are changed (a new round starts afresh)."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            repo.set_position(p, STAGE, self.steps[0])
+            p.last_asked = None
+        return Turn((Reply(say("assessment.from_the_top")),), True)
 
     def _factor_question(self, repo: Repository, p: Participant, factor: Factor) -> Reply:
         dimension = self.kb.dimension(factor.dimension_id)

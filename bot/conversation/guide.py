@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Optional
 
 from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
+from bot.config import contact
 from bot.content.knowledge import Knowledge
 from bot.content.messages import say
 from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, Forms, assessment_form, worksheet_form
@@ -21,6 +22,10 @@ from bot.conversation.privacy import delete_user
 from bot.conversation.reminders import Reminders, describe, parse_request
 from bot.language.explain import find_factor, find_term
 from bot.language.replies import Button, Reply, Turn
+from bot.language.understanding import (ANSWER, BACK, CHANGE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL, GOAL, HELP,
+                                        HUMAN, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE, PAUSE, PROGRESS, QUESTION, RATING,
+                                        REMINDER, REPORT, REQUEST, SENTENCE, SKIP, SMALL_TALK, STAGE, START_OVER,
+                                        UNCLEAR, Expected, Reading, requested_stage, understand)
 from bot.lessons.advisor import Advisor
 from bot.storage.db import Database
 from bot.teams.facilitator import Facilitator
@@ -30,30 +35,11 @@ from bot.worksheets.workbook import WORKSHEETS, Workbook
 
 TEAM_INTENTS = frozenset({"create_team", "join_team", "compare_ratings", "team_manage"})
 
-# Requests to open a worksheet, as people type them; also read inside a form, where the
-# classifier's intent is not trusted over the text (an answer may mention "plan" or "goal").
-_STARTS = [
-    ("implementation", re.compile(r"\bcheck[- ]?in\b|\bimplement(?:ation|ing)?\b|\bstage d\b|\bprogress check\b")),
-    ("sustainability", re.compile(r"\bsustain(?:ability|ing)?\b|\bscale[- ]up\b|\bstage e\b")),
-    ("five_whys", re.compile(r"\b(?:5|five) whys?\b|\broot[- ]cause analysis\b")),
-    ("logic_model", re.compile(r"\blogic model\b")),
-    ("action_plan", re.compile(r"\baction plan(?:s|ning)?\b")),
-    ("reflections", re.compile(r"\breflect(?:ion|ions|ing)?\b")),
-    ("add_goal", re.compile(r"\b(?:smart )?goals?\b")),
-    ("purpose", re.compile(r"\b(?:unifying )?purpose\b|\bstage a\b")),
-    ("planning", re.compile(r"^(?:let'?s |let us )?(?:start |begin |do |go to |switch to |work on )?(?:the )?"
-                            r"planning(?: stage)?$|\bstage c\b")),
-]
-_START_VERB = re.compile(r"^(?:let'?s|let us|can we|could we|i want to|i'?d like to|we want to|start|begin|"
-                         r"open|go to|switch to|work on|take me to|time to)\b")
-
-
+# A request to open a stage, in the words of bot/language/understanding.py; "planning" picks the next tool.
 def requested_worksheet(text: str) -> Optional[str]:
-    """The worksheet a "let's do the 5 whys"-style request names, or None."""
-    normal = text.lower().strip()
-    if not _START_VERB.match(normal) or len(normal.split()) > 8:
-        return None
-    return next((kind for kind, pattern in _STARTS if pattern.search(normal)), None)
+    """The worksheet a "let's do the 5 whys"-style request names (None: none, or the self-assessment)."""
+    stage = requested_stage(text)
+    return None if stage == "self_assessment" else stage
 
 
 class Guide:
@@ -65,8 +51,16 @@ class Guide:
 
     # --- entering ----------------------------------------------------------------------------
     def start_worksheet(self, sender: str, request: str, text: str = "") -> tuple[Turn, Optional[str]]:
+        """Opens what was asked. A command said in passing ("edit goal 1", "delete goal 2") is applied,
+        and a goal request with facts gets a drafted goal."""
+        reading = understand(text, Expected(GOAL)) if text else None
+        if reading is not None and reading.kind == COMMAND and reading.action in (CHANGE, DELETE):
+            return self.navigate(sender, text, None)
+        if reading is not None and reading.kind == REQUEST and reading.action == DRAFT_GOAL:
+            turn = self.workbook.draft_goal(sender, text)
+            return turn, worksheet_form(turn)
         number = re.search(r"\bgoal\s*(?:#|no\.?|number)?\s*(\d{1,2})\b", text.lower())
-        if request == "add_goal":
+        if request == "add_goal" or (reading is not None and reading.action == STAGE and reading.argument == "add_goal"):
             turn = self.workbook.start(sender, "purpose", add_goal=True)
         else:
             turn = self.workbook.start(sender, request, goal_number=int(number.group(1)) if number else None)
@@ -98,22 +92,148 @@ class Guide:
 
     # --- inside a stage ----------------------------------------------------------------------
     def handle(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
-        """An answer (or skip / back / change) for the open question of `form`."""
-        team_request = intent in TEAM_INTENTS and len(text.split()) <= 10 and parse_team_request(text) is not None
-        if team_request or self._asks_to_switch(sender, text, form):
-            return Turn((Reply(say("conversation.busy")),), True)
+        """One message typed while a question of `form` is open. It is understood first (bot/language/
+        understanding.py); only an answer reaches the stage and is stored."""
+        expected = self._expected(sender, form)
+        if intent in TEAM_INTENTS and len(text.split()) <= 10 and parse_team_request(text) is not None:
+            return self._paused_for(sender, form, lambda: self._team_turn(sender, text))
+        reading = understand(text, expected, intent)
+        if reading.kind == ANSWER:
+            return self._answer(sender, reading.answer if expected.shape != RATING else text, intent, form)
+        if reading.kind == COMMAND:
+            return self._command(sender, text, reading, intent, form)
+        if reading.kind == REQUEST:
+            return self._request(sender, text, reading, form)
+        if reading.kind == UNCLEAR and reading.argument != "empty":
+            return self._unclear(sender, text, intent, form)
+        if reading.kind == OTHER_LANGUAGE:
+            return Turn((Reply(say("understanding.other_language", language=reading.argument)),), True)
+        if reading.kind == SMALL_TALK:
+            return Turn((Reply(say("understanding.small_talk")),), True)
+        if reading.kind == OUT_OF_SCOPE:
+            return Turn((Reply(say("understanding.out_of_scope")),), True)
+        return Turn((Reply(say("understanding.empty")),), True)
+
+    def _expected(self, sender: str, form: Optional[str]) -> Expected:
+        if form == SELF_ASSESSMENT_FORM:
+            return self.assessment.expected(sender)
+        return self.workbook.expected(sender) or Expected(SENTENCE)
+
+    def _answer(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
         if form == SELF_ASSESSMENT_FORM:
             return self.assessment.handle(sender, text, intent)
         return self.workbook.handle(sender, text)
 
-    def _asks_to_switch(self, sender: str, text: str, form: Optional[str]) -> bool:
-        """A request to open another worksheet. One naming the worksheet already open ("begin
-        implementation in May" inside a check-in) is an answer; the position is read only then."""
-        request = requested_worksheet(text)
-        if request is None:
-            return False
-        position = self.workbook.current(sender) if form == WORKSHEET_FORM else None
-        return not (position and position[0] == request)
+    def _command(self, sender: str, text: str, reading: Reading, intent: Optional[str], form: Optional[str]) -> Turn:
+        if reading.action in (SKIP, BACK, CHANGE):
+            return self._answer(sender, text, intent, form)  # each stage applies the shared grammar
+        if reading.action == PAUSE:
+            return Turn((self.pause(sender),), False, paused=True)
+        if reading.action == CONTINUE:
+            return Turn((Reply(self._where(sender, form)),), True)
+        if form == SELF_ASSESSMENT_FORM:
+            if reading.action == START_OVER:
+                return self.assessment.start_over(sender)
+            return Turn((Reply(say("understanding.delete_rating")),), True)
+        if reading.action == START_OVER:
+            return self.workbook.start_over(sender)
+        return self.workbook.delete(sender, reading.argument or "it")
+
+    def _request(self, sender: str, text: str, reading: Reading, form: Optional[str]) -> Turn:
+        action = reading.action
+        if action == QUESTION:
+            return Turn(tuple(self.explain(sender, text, form)), True)
+        if action == HELP:
+            return Turn((self.help_here(sender, form),), True)
+        if action == HUMAN:
+            return Turn((Reply(self.contact(sender)),), True)
+        if action == DRAFT_GOAL:
+            turn = self.workbook.draft_goal(sender, text)
+            if form == WORKSHEET_FORM:
+                return turn
+            return self._paused_for(sender, form, lambda: (turn, WORKSHEET_FORM))
+        if action == STAGE:
+            stage = reading.argument
+            position = self.workbook.current(sender) if form == WORKSHEET_FORM else None
+            if position and (position[0] == stage or (stage == "add_goal" and position[0] == "purpose")):
+                return self._answer(sender, text, None, form)  # "begin implementation in May" inside a check-in
+            if stage == "self_assessment" and form == SELF_ASSESSMENT_FORM:
+                return Turn((Reply(self._where(sender, form)),), True)
+            if stage == "self_assessment":
+                return self._paused_for(sender, form, lambda: self.start_self_assessment(sender))
+            return self._paused_for(sender, form, lambda: self.start_worksheet(sender, stage, text))
+        if action == NEXT:
+            line, button = self.journey.next_line(sender)
+            return self._paused_for(sender, form, lambda: (Turn((Reply(line, (button,)),), False), None))
+        if action == PROGRESS:
+            return self._paused_for(sender, form, lambda: (Turn(tuple(self.progress(sender)), False), None))
+        asked = say("understanding.ask_report") if action == REPORT else say("understanding.ask_reminder")
+        return self._paused_for(sender, form, lambda: (Turn((Reply(asked),), False), None))
+
+    def _paused_for(self, sender: str, form: Optional[str], do) -> Turn:
+        """Keeps the open question where it is (said in one line) and does what was asked instead."""
+        where = self._paused_line(sender, form)
+        left = self._left_line(sender, form)
+        turn, next_form = do()
+        replies = list(turn.replies) or [Reply("")]
+        if next_form is None:
+            last = replies[-1]
+            replies[-1] = Reply(f"{last.text}\n{where}".strip(), last.buttons + (Button("Continue", "continue"),))
+        else:  # another stage opens: say once what stays where it was
+            replies[0] = Reply(f"{left}\n{replies[0].text}".strip(), replies[0].buttons)
+        return Turn(tuple(replies[:2]), next_form is not None, paused=True, switch_to=next_form)
+
+    def _left_line(self, sender: str, form: Optional[str]) -> str:
+        if form == SELF_ASSESSMENT_FORM:
+            return say("understanding.left_assessment", step=self.assessment.open_step_label(sender))
+        label = self.workbook.open_label(sender)
+        return say("understanding.left_worksheet", title=label[0], label=label[1]) if label else ""
+
+    def _paused_line(self, sender: str, form: Optional[str]) -> str:
+        if form == SELF_ASSESSMENT_FORM:
+            return say("understanding.paused_assessment", step=self.assessment.open_step_label(sender))
+        label = self.workbook.open_label(sender)
+        if label is None:
+            return say("understanding.paused_plain")
+        return say("understanding.paused_worksheet", title=label[0], label=label[1])
+
+    def _where(self, sender: str, form: Optional[str]) -> str:
+        if form == SELF_ASSESSMENT_FORM:
+            return say("understanding.where_assessment", step=self.assessment.open_step_label(sender))
+        label = self.workbook.open_label(sender)
+        return (say("understanding.where_worksheet", title=label[0], label=label[1]) if label
+                else say("understanding.where_nothing"))
+
+    def _unclear(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
+        """Not an answer we can read: the stage says why the first time; the next time the prompt
+        comes with buttons and an example (the form asks it), never the same words twice."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            p.misses = (p.misses or 0) + 1
+            first = p.misses == 1
+        if first:
+            turn = self._answer(sender, text, intent, form)  # the stage's own "please pick one of the options"
+            return turn
+        return Turn((Reply(say("understanding.still_unclear")),), True)
+
+    def _team_turn(self, sender: str, text: str) -> tuple[Turn, Optional[str]]:
+        turn, next_form, _ = self.team(sender, text, datetime.now())
+        return turn, next_form
+
+    def help_here(self, sender: str, form: Optional[str]) -> Reply:
+        """Short help about the open question, with the likely next steps as buttons."""
+        return Reply(say("understanding.help_here", where=self._where(sender, form)),
+                     (Button("Skip", "skip"), Button("Explain this question", "what does this question mean?"),
+                      Button("Show my progress", "show my progress"), Button("Pause", "pause")))
+
+    def contact(self, sender: str) -> str:
+        """Who a person can talk to: the team's facilitator, else the contact configured for this install."""
+        name = self.facilitator.contact_for(sender)
+        if name:
+            return say("understanding.human_facilitator", name=name)
+        configured = contact()
+        return (say("understanding.human_contact", contact=configured) if configured
+                else say("understanding.human_none"))
 
     def navigate(self, sender: str, text: str, intent: Optional[str]) -> tuple[Turn, Optional[str]]:
         """Skip / go back / change said while no question is open: applied to the current stage."""
@@ -121,10 +241,25 @@ class Guide:
         if stage == SELF_ASSESSMENT or stage is None:
             turn = self.assessment.handle(sender, text, intent)
             return turn, assessment_form(turn)
+        reading = understand(text, Expected(SENTENCE))
+        if reading.kind == COMMAND and reading.action in (CHANGE, DELETE):
+            turn = self._change_or_delete(sender, text, reading)
+            if turn is not None:
+                return turn, worksheet_form(turn)
         if self.workbook.current(sender) is None:
             return Turn((Reply(say("conversation.nothing_to_change")),), False), None
         turn = self.workbook.handle(sender, text)
         return turn, worksheet_form(turn)
+
+    def _change_or_delete(self, sender: str, text: str, reading: Reading) -> Optional[Turn]:
+        """"change the purpose statement to ...", "delete goal 2" said with no question open: found in
+        the user's worksheets and applied there."""
+        if reading.action == CHANGE:
+            return self.workbook.change_anywhere(sender, text)
+        target = reading.argument or ""
+        if re.fullmatch(r"goal\s*#?\d{1,2}", target) and self.workbook.open_purpose(sender):
+            return self.workbook.delete(sender, target)
+        return None
 
     def takes_as_answer(self, sender: str, text: str, form: Optional[str]) -> bool:
         if form == SELF_ASSESSMENT_FORM:

@@ -28,8 +28,15 @@ _BACK = re.compile(r"(?:(?:go|step|move|going) )?back(?: up)?(?: one| a step| on
                    r"(?:the )?last (?:question|one)|one back|undo(?: that| the last answer| my last answer)?")
 _SKIP = re.compile(r"(?:skip|pass|next|move on|keep(?: it| my answer| that)?|leave it|come back to (?:it|this|that) "
                    r"later|later)(?: (?:this|that|it|one|question|for now|please))*")
-_CHANGE_VERBS = r"change|edit|update|revise|redo|fix|correct|amend|modify|set|make|replace"
-_CHANGE = re.compile(rf"(?:{_CHANGE_VERBS})\s+(?:my |the |our )?(?P<rest>.+)")
+_CHANGE_VERBS = r"change|edit|update|revise|redo|fix|correct|amend|modify|replace|rewrite|reword"
+# "make" and "set" are everyday verbs ("make sure we agree on ..."): a command only when a
+# question, goal, why or step is named right after them.
+_REFERENCE = r"(?:question|q|number|no\.?|#|goal|why|step|answer|rating|item)\s*#?\d{1,2}\b|\d{1,2}\b"
+_CHANGE = re.compile(rf"(?:(?:{_CHANGE_VERBS})\s+(?:my |the |our )?(?P<rest>.+)|"
+                     rf"(?:make|set)\s+(?:my |the |our )?(?P<ref>(?:{_REFERENCE}).*))")
+# "10 should be disagree", "goal 2 should say ...", "q4 -> agree": a correction without a verb first.
+_SHOULD_BE = re.compile(rf"(?P<target>(?:{_REFERENCE}))\s*(?:should (?:be|have been|say|read)|is meant to be|"
+                        r"was meant to be|=|->|→|:)\s*(?P<value>.+)")
 _NEW_VALUE = re.compile(r"^(?P<target>.*?)\s+(?:to|into|as|with)\s+[\"“]?(?P<value>.+?)[\"”]?$")
 
 
@@ -62,16 +69,24 @@ class ChangeRequest:
 def change_request(text: str) -> Optional[ChangeRequest]:
     """"change the problem statement to ...", "edit why 2", "set question 5 to agree"; None otherwise."""
     cleaned = re.sub(r"\s+", " ", clean_text(text)).strip()
-    match = _CHANGE.fullmatch(_command_words(cleaned))
+    words = _command_words(cleaned)
+    should = _SHOULD_BE.fullmatch(words)
+    if should is not None:
+        return ChangeRequest(should.group("target").strip(), _users_capitals(cleaned, should.group("value")).strip(" ?.!"))
+    match = _CHANGE.fullmatch(words)
     if match is None:
         return None
-    lowered = cleaned.lower().replace("’", "'")
-    start = lowered.find(match.group("rest"))
-    rest = cleaned[start:start + len(match.group("rest"))] if start >= 0 else match.group("rest")  # the user's capitals
+    rest = _users_capitals(cleaned, match.group("rest") or match.group("ref"))
     split = _NEW_VALUE.match(rest)
     if split is None:
         return ChangeRequest(rest.strip(" ?.!"), None)
     return ChangeRequest(split.group("target").strip(), split.group("value").strip(" ?.!") or None)
+
+
+def _users_capitals(cleaned: str, part: str) -> str:
+    """`part` (found in the lowered text) as the user typed it."""
+    start = cleaned.lower().replace("’", "'").find(part)
+    return cleaned[start:start + len(part)] if start >= 0 else part
 
 
 # --- the self-assessment's questions, by number, ordinal or name -------------------------------
@@ -134,11 +149,18 @@ def parse_command(text: str, knowledge: Knowledge) -> Optional[Command]:
         return None
     if is_skip(normal):
         return Command(SKIP)
-    if change_request(normal) is not None and ("answer" in normal or _QUESTION_REF.search(normal) or
-                                               _named_factor(normal, knowledge)):
-        factor_id = _named_factor(normal, knowledge)
-        value = _RATING_VALUE.search(normal.split("question", 1)[-1] if "question" in normal else normal)
-        rating = parse_rating(value.group(1)) if value else None
+    request = change_request(normal)
+    bare = re.fullmatch(r"(?:q|#)?(\d{1,2})", request.target) if request is not None else None
+    if request is not None and ("answer" in normal or _QUESTION_REF.search(normal) or bare or
+                                _named_factor(normal, knowledge)):
+        numbered = [f for f in knowledge.factors.values() if bare and f.number == int(bare.group(1))]
+        factor_id = numbered[0].id if numbered else _named_factor(request.target, knowledge) or _named_factor(
+            normal, knowledge)
+        if bare or _SHOULD_BE.fullmatch(_command_words(normal)):
+            rating = parse_rating(request.value) if request.value else None
+        else:
+            value = _RATING_VALUE.search(normal.split("question", 1)[-1] if "question" in normal else normal)
+            rating = parse_rating(value.group(1)) if value else None
         if rating is not None and not rating.ok:
             rating = None
         if factor_id or rating:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,12 @@ class Reply:
 
 @dataclass(frozen=True)
 class Turn:
-    """The bot's replies to one message, and whether a question is still open afterwards."""
+    """The bot's replies to one message, and whether a question is still open afterwards.
+
+    `paused`: the open question waits while the user does something else ("continue" returns to it);
+    `switch_to`: the form that asks next when the message opened another stage."""
 
     replies: tuple[Reply, ...]
     pending: bool
+    paused: bool = False
+    switch_to: Optional[str] = None

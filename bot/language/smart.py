@@ -69,6 +69,7 @@ VAGUE = {"better", "more", "thing", "things", "stuff", "do", "make", "next", "ye
 STOP = {"the", "a", "an", "and", "or", "of", "to", "for", "in", "on", "at", "by", "with", "our", "we", "us",
         "all", "be", "is", "are", "will", "that", "this", "it", "its", "their", "they", "from", "as", "so"}
 
+_BLANK = re.compile(r"\[[^\]]*\]")
 ISSUE_SPECIFIC = say("language.issue_specific")
 ISSUE_MEASURABLE = say("language.issue_measurable")
 ISSUE_RESULTS = say("language.issue_results")
@@ -176,7 +177,7 @@ def check_goal(text: str, today: Optional[date] = None) -> SmartCheck:
     """Judges one goal; `today` sets the year the suggestion proposes (tests pin it)."""
     goal = clean_text(text).strip()
     nlp, matcher = _pipeline()
-    doc = nlp(goal)
+    doc = nlp(_BLANK.sub(" ", goal))  # "[baseline] to [target]" is a blank to fill, not a measure
     matches = {nlp.vocab.strings[m_id] for m_id, _, _ in matcher(doc)}
     lemmas = _lemmas(doc)
     words = [t.lower_ for t in doc]
@@ -225,3 +226,62 @@ def _suggest(goal: str, specific: bool, measurable: bool, results: bool, timed: 
         deadline_year = today.year + 1 if today.month >= 6 else today.year
         text = say("language.suggest_deadline", goal=text, year=deadline_year)
     return text + "."
+
+
+# --- drafting a goal from facts ----------------------------------------------------------------
+_POPULATION = re.compile(
+    r"\b(?:(?:in |for |of )?(?:grades?|gr\.?)\s*(?:k|pre-?k|\d{1,2})(?:\s*(?:-|–|to|through|thru)\s*(?:\d{1,2}|12))?"
+    r"(?:\s+(?:ells?|els|english (?:language )?learners|students|readers|kids|scholars|boys|girls|sped students|"
+    r"students with disabilities|families))?"
+    r"|(?:our |all )?(?:ells?|els|english (?:language )?learners|students with disabilities|sped students|"
+    r"chronically absent students|ninth graders|high schoolers|middle schoolers|families|new families|"
+    r"kindergartners|seniors|freshmen)\b)", re.IGNORECASE)
+_CHANGE = re.compile(r"(?P<sign>[+-]|up |down |raise (?:by )?|increase (?:by )?|cut (?:by )?|reduce (?:by )?|by )?"
+                     r"(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>%|percent(?:age points?)?|pts?\.?|points?|ppts?|days?)"
+                     r"|from (?P<from>\d+(?:\.\d+)?\s*%?) to (?P<to>\d+(?:\.\d+)?\s*%?)", re.IGNORECASE)
+_MEASURES = ["reading proficiency", "math proficiency", "reading scores", "math scores", "ela scores", "reading",
+             "math", "ela", "literacy", "attendance", "chronic absenteeism", "graduation rate", "graduation",
+             "enrollment", "suspensions", "suspension rate", "test scores", "scores", "proficiency", "on-time arrival"]
+_DEADLINE = re.compile(rf"\b(?:by|before|until|in|for)?\s*(?:the )?(?:end of |spring |fall |summer |winter |autumn |"
+                       rf"(?:{'|'.join(MONTHS[:12])}) )?(?:sy ?)?(?:19|20)\d\d(?:[-–/]\d\d)?\b"
+                       r"|\b(?:by |within |in )(?:the )?(?:end of (?:the )?)?(?:next |this )?(?:school )?(?:year|semester)\b",
+                       re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    used: str   # the facts the draft was built from, as the user gave them
+
+
+def draft_goal(text: str) -> Optional[Draft]:
+    """A SMART goal sentence from the facts in a request ("grades 3-8 ELLs, +10 pts reading by spring 2027");
+    blanks in brackets for what is missing; None when the request holds no facts at all."""
+    cleaned = clean_text(text)
+    population = _POPULATION.search(cleaned)
+    change = _CHANGE.search(cleaned)
+    deadline = _DEADLINE.search(cleaned)
+    lowered = cleaned.lower()
+    measure = next((m for m in _MEASURES if re.search(rf"\b{re.escape(m)}\b", lowered)), None)
+    facts = [m.group(0).strip() for m in (population, change, deadline) if m] + ([measure] if measure else [])
+    if len(facts) < 2:
+        return None
+    who = population.group(0).strip() if population else "[which students]"
+    who = re.sub(r"^(?:in|for|of) ", "", who, flags=re.IGNORECASE)
+    who = re.sub(r"\bells?\b", "English learners", who, flags=re.IGNORECASE)
+    what = measure or "[which result]"
+    if change and change.group("from"):
+        how = f"from {change.group('from')} to {change.group('to')}"
+    elif change:
+        unit = change.group("unit").lower().rstrip(".")
+        unit = {"%": " percentage points", "pt": " points", "pts": " points", "ppt": " percentage points",
+                "ppts": " percentage points", "point": " points", "percent": " percent"}.get(unit, f" {unit}")
+        how = f"by {change.group('amount')}{unit}"
+    else:
+        how = "from [baseline] to [target]"
+    direction = "reduce" if re.search(r"\b(?:absent|absenteeism|suspension|cut|reduce|down)\b", lowered) else "raise"
+    when = deadline.group(0).strip() if deadline else "[by when]"
+    when = when if re.match(r"(?i)by|before|until|within", when) else "by " + re.sub(r"^(?:in|for) ", "", when)
+    sentence = say("language.drafted_goal", when=when[0].upper() + when[1:], direction=direction, what=what,
+                   who=who, how=how)
+    return Draft(sentence, "; ".join(facts))

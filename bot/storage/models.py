@@ -32,6 +32,9 @@ class Participant(Base):
     awaiting = Column(String(128))
     # The last question shown in full; asking it again right away shows a short reminder instead.
     last_asked = Column(String(128))
+    # Messages in a row that were not an answer to the open question: the second miss offers the
+    # buttons and an example instead of the same prompt again.
+    misses = Column(Integer, nullable=False, default=0, server_default="0")
     # The self-assessment round being answered; earlier rounds stay stored for comparison.
     assessment_round = Column(Integer, nullable=False, default=1, server_default="1")
     # The team whose shared worksheets this participant works on; NULL: their own.

@@ -42,6 +42,8 @@ class Repository:
         return found
 
     def set_position(self, participant: Participant, stage: Optional[str], awaiting: Optional[str]) -> None:
+        if awaiting != participant.awaiting:
+            participant.misses = 0
         participant.stage = stage
         participant.awaiting = awaiting
 

@@ -97,6 +97,17 @@ class Facilitator:
         if waiting:
             parts.append(say("teams.already_reminded", members=", ".join(waiting)))
         return Reply(" ".join(parts)), [(s[0], s[1], s[2]) for s in scheduled]
+    def contact_for(self, sender: str) -> Optional[str]:
+        """The facilitators of the user's current team, by name ("Ana (Boston Public Schools)"), other
+        than the user; None when there is no team or no one else facilitates it."""
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            team = repo.team(p.team_id) if p is not None else None
+            if team is None:
+                return None
+            names = display_names(repo, team)
+            people = [names[q.id] for m, q in repo.members(team) if m.facilitator and q.id != p.id]
+        return " or ".join(people) if people else None
 
     # --- the team's settings -----------------------------------------------------------------
     def _facilitated(self, repo: Repository, sender: str) -> tuple[Optional[Team], Optional[Reply]]:

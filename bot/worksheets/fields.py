@@ -14,19 +14,15 @@ from typing import Any, Optional
 from rapidfuzz import fuzz
 
 from bot.content.messages import say
+from bot.language.choices import NO, SOMETHING_ELSE, UNSURE, YES, match_option, read_yes_no
 from bot.language.replies import Button, Reply
 from bot.language.text import MAX_ANSWER_CHARS, clean_text, too_long
 
 TEXT, LIST, YESNO, CHOICE = "text", "list", "yesno", "choice"
 
-YES, NO, UNSURE = "yes", "no", "unsure"
 YESNO_BUTTONS = (Button("Yes", "yes"), Button("No", "no"), Button("Not sure", "not sure"))
 DONE_BUTTON = Button("Done", "done")
 
-_YES = re.compile(r"^(?:y|yes|yeah|yep|yup|sure|ok|okay|correct|right|absolutely|definitely|of course|please|"
-                  r"use (?:it|that|this|the suggestion)|sounds good|looks good|go ahead|that works|accept|agreed?)\b")
-_NO = re.compile(r"^(?:n|no|nope|nah|not really|never|negative|no thanks|don'?t|do not)\b")
-_UNSURE = re.compile(r"\b(?:not sure|unsure|maybe|don'?t know|dunno|no idea|hard to say|perhaps|possibly|unclear)\b")
 _DONE = re.compile(r"^(?:done|that'?s (?:all|it|everything)|finished|no more|nothing (?:else|more)|next|move on|"
                    r"that is all|i'?m done|enough|none|nothing|no)\b[ .!]*$")
 _ITEM_SPLIT = re.compile(r"\s*(?:\n+|;|\s•\s|^\s*[-*•]\s+|\n\s*[-*•]\s+|\n?\s*\d+[.)]\s+)\s*")
@@ -52,17 +48,13 @@ class Answer:
     stored: bool = False
     done: bool = True              # LIST: False while more items may come
     reply: Optional[str] = None
+    note: Optional[str] = None     # words said with a yes/no or a choice ("prob, if we share coaches")
 
 
 def yes_no(text: str) -> Optional[str]:
-    normal = clean_text(text).lower().strip(" .!")
-    if _UNSURE.search(normal):
-        return UNSURE
-    if _NO.match(normal):
-        return NO
-    if _YES.match(normal):
-        return YES
-    return None
+    """yes, no or unsure from free words ("prob", "nah", "not sure"); None when it is none of them."""
+    reading = read_yes_no(text)
+    return reading.value if reading is not None else None
 
 
 def as_bool(value: Optional[str]) -> Optional[bool]:
@@ -84,12 +76,18 @@ def read_answer(fld: Field, text: str, current: Any) -> Answer:
     if not cleaned:
         return Answer(reply=say("stages.empty_answer"))
     if fld.kind == YESNO:
-        value = yes_no(cleaned)
-        if value is None:
+        reading = read_yes_no(cleaned)
+        if reading is None:
             return Answer(reply=say("stages.answer_yes_no"))
-        return Answer(value, stored=True)
+        return Answer(reading.value, stored=True, note=reading.note)
     if fld.kind == CHOICE:
         choice = match_option(cleaned, fld.options)
+        other = next((o for o in fld.options if o.lower().startswith("something else")), None)
+        if choice is None and other is not None and not SOMETHING_ELSE.match(cleaned.lower()):
+            return Answer(reply=say("stages.pick_option"))
+        if choice is None and other is not None:  # "something else: a shared enrolment system" keeps its words
+            rest = SOMETHING_ELSE.sub("", cleaned.lower(), count=1).strip(" :,-")
+            return Answer(other, stored=True, note=cleaned[len(cleaned) - len(rest):] if rest else None)
         if choice is None:
             return Answer(reply=say("stages.pick_option"))
         return Answer(choice, stored=True)
@@ -103,15 +101,6 @@ def read_answer(fld: Field, text: str, current: Any) -> Answer:
     if fld.offer and yes_no(cleaned) == YES:
         return Answer(fld.offer, stored=True)
     return Answer(cleaned, stored=True)
-
-
-def match_option(text: str, options: tuple[str, ...]) -> Optional[str]:
-    normal = text.lower().strip(" .!")
-    if normal.isdigit() and 1 <= int(normal) <= len(options):
-        return options[int(normal) - 1]
-    scored = [(fuzz.token_set_ratio(normal, option.lower()), option) for option in options]
-    best = max(scored, default=(0, None))
-    return best[1] if best[0] >= 70 else None
 
 
 # --- the stored document ---------------------------------------------------------------------
@@ -173,8 +162,13 @@ def show_value(value: Any) -> str:
             "not_applicable": "not applicable"}.get(value, str(value))
 
 
-def question_reply(fld: Field, current: Any, again: bool = False) -> Reply:
-    """The prompt for a field, with its current value when revisiting and the right buttons."""
+SKIP_BUTTON = Button("Skip", "skip")
+
+
+def question_reply(fld: Field, current: Any, again: bool = False, nudge: bool = False) -> Reply:
+    """The prompt for a field, with its current value when revisiting and the right buttons. Asked
+    again right away it is shortened; after a second message that was not an answer (`nudge`) it
+    shows an example and a way to skip instead, so the same prompt never comes twice in a row."""
     lines = [fld.prompt]
     if fld.kind == CHOICE:
         lines += [f"{i}. {option}" for i, option in enumerate(fld.options, start=1)]
@@ -196,6 +190,12 @@ def question_reply(fld: Field, current: Any, again: bool = False) -> Reply:
         buttons = (Button("Use the suggestion", "yes"),)
     elif fld.buttons:
         buttons = fld.buttons
+    if nudge:
+        example = (say("understanding.example_yes_no") if fld.kind == YESNO else
+                   say("understanding.example_choice") if fld.kind == CHOICE else
+                   say("understanding.example_list") if fld.kind == LIST else say("understanding.example_text"))
+        first = fld.prompt.strip().splitlines()[-1]
+        return Reply(f"{first}\n{example}", buttons + (SKIP_BUTTON,))
     text = fld.prompt if again and fld.kind != CHOICE else "\n".join(lines)
     return Reply(text, buttons)
 

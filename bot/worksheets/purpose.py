@@ -74,7 +74,7 @@ class PurposeWorksheet(Worksheet):
             goal = goals[i] if i < len(goals) else {}
             number = i + 1
             fields.append(Field(f"goals.{i}.text", f"goal {number}", (g["intro"] + "\n" if i == 0 else "") + g["ask"],
-                                help="smart"))
+                                offer=goal.get("draft"), help="smart"))
             if goal.get("text") and not goal.get("passes"):
                 fields.append(Field(f"goals.{i}.decision", f"goal {number} wording", goal_prompt(goal), help="smart"))
             fields.append(Field(f"goals.{i}.achievable", f"goal {number} achievable", g["achievable"], YESNO,
@@ -85,12 +85,20 @@ class PurposeWorksheet(Worksheet):
     def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
         """Goal texts and wording decisions need more than the generic field kinds."""
         if fld.path.endswith(".text") and fld.path.startswith("goals."):
-            self._set_goal(doc, int(fld.path.split(".")[1]), clean_text(text))
-            return Answer(clean_text(text), stored=True, reply=None)
+            index = int(fld.path.split(".")[1])
+            draft = (get_path(doc, f"goals.{index}") or {}).get("draft")
+            goal = draft if draft and yes_no(text) == YES else clean_text(text)
+            self._set_goal(doc, index, goal)
+            return Answer(goal, stored=True, reply=None)
         if fld.path.endswith(".decision"):
             index = int(fld.path.split(".")[1])
             goal = doc["goals"][index]
             cleaned = clean_text(text)
+            if yes_no(cleaned) == YES and "[" in goal["suggestion"]:
+                # a suggestion with blanks is kept, and the user is asked to fill them in now
+                blanks = ", ".join(dict.fromkeys(re.findall(r"\[[^\]]+\]", goal["suggestion"])))
+                self._set_goal(doc, index, goal["suggestion"])
+                return Answer(None, stored=False, reply=say("understanding.fill_blanks", blanks=blanks))
             if yes_no(cleaned) == YES:
                 self._set_goal(doc, index, goal["suggestion"], decision="suggestion")
                 return Answer("suggestion", stored=True,
@@ -116,6 +124,7 @@ class PurposeWorksheet(Worksheet):
         goal = dict(get_path(doc, f"goals.{index}") or {})
         goal.update(text=text, checks=check.checks, issues=check.issues, suggestion=check.suggestion,
                     passes=check.passes)
+        goal.pop("draft", None)
         goal["decision"] = decision
         set_path(doc, f"goals.{index}", goal)
 

@@ -10,6 +10,7 @@ database as "kind:key:path".
 from __future__ import annotations
 
 import copy
+import re
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from bot.worksheets import attribution
@@ -19,6 +20,9 @@ from bot.content.knowledge import Knowledge, knowledge as load_default
 from bot.content.messages import say
 from bot.storage.models import Participant, WorkItem
 from bot.language.commands import change_request, is_back, is_skip
+from bot.language.smart import draft_goal
+from bot.language.understanding import CHOICE as CHOICE_SHAPE, GOAL, LIST as LIST_SHAPE, SENTENCE, YESNO as YESNO_SHAPE, \
+    Expected
 from bot.worksheets.checklists import ImplementationCheckIn, SustainabilityChecklist
 from bot.worksheets.planning import ActionPlan, FiveWhys, LogicModel
 from bot.worksheets.purpose import PurposeWorksheet
@@ -27,8 +31,8 @@ from bot.language.replies import Reply, Turn
 from bot.storage.repository import Repository
 from bot.worksheets.team_profile import KIND as TEAM_PROFILE, TeamProfile, display_names, profile_key
 from bot.language.text import clean_text, looks_like_question
-from bot.worksheets.fields import (LIST, Answer, Field, find_field, get_path, is_filled, mark, question_reply, read_answer,
-                            set_path)
+from bot.worksheets.fields import (CHOICE, LIST, YESNO, Answer, Field, find_field, get_path, is_filled, mark,
+                                   question_reply, read_answer, set_path)
 
 if TYPE_CHECKING:
     from bot.lessons.advisor import Advisor
@@ -36,6 +40,10 @@ if TYPE_CHECKING:
 WORKSHEETS = {ws.kind: ws for ws in (PurposeWorksheet(), FiveWhys(), LogicModel(), ActionPlan(), Reflections(),
                                       ImplementationCheckIn(), SustainabilityChecklist(), TeamProfile())}
 PLANNING_ORDER = ("five_whys", "logic_model", "action_plan")
+_THAT = frozenset({"it", "that", "this", "those", "them", "that bit", "that part", "the last one", "last one",
+                   "last item", "the last item", "my last answer", "the last answer", "last answer", "that one"})
+_WHOLE_LIST = frozenset({"this list", "the list", "list", "all", "everything", "all of it", "the whole list",
+                         "these", "all items", "all of them", "them all"})
 
 
 class Context:
@@ -117,6 +125,8 @@ class Workbook:
             repo.save_work_item(p, kind, key, doc)
             fields = ws.fields(doc, Context(repo, p))
             target = self._next_open(doc, fields)
+            if add_goal:  # "help me write a SMART goal": the goal first, the purpose questions after
+                target = next((f for f in fields if f.path.startswith("goals.") and not is_filled(doc, f)), target)
             p.last_asked = None
             context = Context(repo, p)
             team = context.team_name(kind)
@@ -183,7 +193,159 @@ class Workbook:
             if fld is None:
                 return Reply(WORKSHEETS[kind].completion(doc))
             again, p.last_asked = p.last_asked == p.awaiting, p.awaiting
-            return question_reply(fld, get_path(doc, fld.path), again=again)
+            return question_reply(fld, get_path(doc, fld.path), again=again, nudge=again and p.misses % 2 == 1)
+
+    def expected(self, sender: str) -> Optional[Expected]:
+        """The answer shape of the open field (None when nothing is open)."""
+        with self.db.transaction() as repo:
+            current = self._open_field(repo, repo.participant(sender))
+        fld = current[4] if current is not None else None
+        if fld is None:
+            return None
+        if fld.kind == YESNO:
+            return Expected(YESNO_SHAPE)
+        if fld.kind == CHOICE:
+            return Expected(CHOICE_SHAPE, fld.options)
+        if fld.kind == LIST:
+            return Expected(LIST_SHAPE)
+        if fld.path.startswith("goals.") and fld.path.endswith(".text"):
+            return Expected(GOAL)
+        return Expected(SENTENCE)
+
+    def open_label(self, sender: str) -> Optional[tuple[str, str]]:
+        """(the worksheet's title, the open field's label), for "where was I?" and pausing."""
+        with self.db.transaction() as repo:
+            current = self._open_field(repo, repo.participant(sender))
+        if current is None or current[4] is None:
+            return None
+        return WORKSHEETS[current[0]].title, current[4].label
+
+    # --- commands beyond skip / back / change ------------------------------------------------
+    def delete(self, sender: str, target: str) -> Turn:
+        """"delete goal 2", "remove it" (the last list item, else the answer before), "clear this list",
+        "delete the problem statement": the answer goes, and the question is asked again."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            current = self._open_field(repo, p, lock=True)
+            if current is None or current[4] is None:
+                return Turn((Reply(say("understanding.nothing_to_delete")),), False)
+            kind, key, doc, fields, fld = current
+            ws, name = WORKSHEETS[kind], target.lower().strip(" .!?")
+            goal = re.fullmatch(r"goal\s*(?:#|no\.?|number)?\s*(\d{1,2})", name)
+            items = get_path(doc, fld.path) if fld.kind == LIST else None
+            if goal is not None and kind == "purpose":
+                reply = self._delete_goal(doc, int(goal.group(1)))
+                position = fld.path
+            elif fld.kind == LIST and name in _WHOLE_LIST:
+                set_path(doc, fld.path, [])
+                reply, position = say("understanding.list_cleared", label=fld.label), fld.path
+            elif fld.kind == LIST and items and name in _THAT:
+                removed = items.pop()
+                reply, position = say("understanding.item_removed", item=removed), fld.path
+            else:
+                target_field = self._previous_answered(doc, fields, fld) if name in _THAT else find_field(name, fields)
+                if target_field is None:
+                    return Turn((Reply(say("understanding.delete_what", target=target)),), True)
+                ws.forget(doc, target_field.path)
+                mark(doc, "_skipped", target_field.path, on=False)
+                mark(doc, "_closed", target_field.path, on=False)
+                reply, position = say("understanding.answer_removed", label=target_field.label), target_field.path
+            repo.save_work_item(p, kind, key, doc)
+            fields = ws.fields(doc, Context(repo, p))
+            nxt = next((f for f in fields if f.path == position and not is_filled(doc, f)), None) or \
+                self._next_open(doc, fields)
+            repo.set_position(p, ws.stage, f"{kind}:{key}:{nxt.path}" if nxt else None)
+            p.last_asked = None
+            return Turn((Reply(reply),), nxt is not None)
+
+    @staticmethod
+    def _delete_goal(doc: dict, number: int) -> str:
+        goals = doc.get("goals") or []
+        if not 1 <= number <= len(goals) or not goals[number - 1].get("text"):
+            return say("understanding.no_such_goal", number=number, count=sum(1 for g in goals if g.get("text")))
+        removed = goals.pop(number - 1)
+        if goals and number - 1 == len(goals):  # the last goal went: ask again whether another follows
+            goals[-1]["another"] = None
+        for name in ("_skipped", "_closed"):
+            doc[name] = [path for path in doc.get(name, []) if not path.startswith("goals.")]
+        return say("understanding.goal_deleted", number=number, goal=removed["text"])
+
+    def _previous_answered(self, doc: dict, fields: list[Field], fld: Field) -> Optional[Field]:
+        index = [f.path for f in fields].index(fld.path)
+        return next((f for f in reversed(fields[:index]) if get_path(doc, f.path) not in (None, "", [])), None)
+
+    def start_over(self, sender: str) -> Turn:
+        """Back to the worksheet's first question; answers stay until they are changed."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            current = self._open_field(repo, p)
+            if current is None:
+                return Turn((Reply(say("understanding.nothing_to_delete")),), False)
+            kind, key, _, fields, _ = current
+            repo.set_position(p, WORKSHEETS[kind].stage, f"{kind}:{key}:{fields[0].path}")
+            p.last_asked = None
+            return Turn((Reply(say("understanding.from_the_top", title=WORKSHEETS[kind].title)),), True)
+
+    def draft_goal(self, sender: str, text: str) -> Turn:
+        """A SMART goal drafted from the facts in a request ("grades 3-8 ELLs, +10 pts, by spring 2027"),
+        offered on the open goal question: "yes" takes it, anything else is the user's own goal."""
+        draft = draft_goal(text)
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            item = repo.work_item(p, "purpose", "main", lock=True)
+            ws = WORKSHEETS["purpose"]
+            doc = copy.deepcopy(item.data) if item else ws.new_document(Context(repo, p))
+            goals = doc.setdefault("goals", [])
+            position = _position(p.awaiting)
+            open_goal = (int(position[2].split(".")[1]) if position and position[0] == "purpose"
+                         and re.fullmatch(r"goals\.\d+\.text", position[2]) else None)
+            if open_goal is None:
+                open_goal = next((i for i, g in enumerate(goals) if not g.get("text")), len(goals))
+                if open_goal == len(goals) and goals:
+                    goals[-1]["another"] = "yes"
+            while len(goals) <= open_goal:
+                goals.append({})
+            goals[open_goal]["draft"] = draft.text if draft is not None else None
+            repo.save_work_item(p, "purpose", "main", doc)
+            repo.set_position(p, ws.stage, f"purpose:main:goals.{open_goal}.text")
+            p.last_asked = None
+            if draft is None:
+                return Turn((Reply(say("understanding.goal_facts_needed")),), True)
+            return Turn((Reply(say("understanding.goal_drafted", number=open_goal + 1, used=draft.used)),), True)
+
+    def open_purpose(self, sender: str) -> bool:
+        """Puts the purpose worksheet in front (at its first open field, else its last goal) so a
+        goal can be deleted or changed by number; False when the user has none."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            item = repo.work_item(p, "purpose", "main")
+            if item is None:
+                return False
+            doc, fields = self._open(repo, p, "purpose", "main")
+            target = self._next_open(doc, fields) or fields[-1]
+            repo.set_position(p, "purpose", f"purpose:main:{target.path}")
+            return True
+
+    def change_anywhere(self, sender: str, text: str) -> Optional[Turn]:
+        """A "change the purpose statement to ..." said outside the worksheet: found in the user's
+        worksheets (the open one first) and applied there; None when no worksheet has that field."""
+        request = change_request(text)
+        if request is None:
+            return None
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            position = _position(p.awaiting)
+            places = ([(position[0], position[1])] if position else []) + [
+                (kind, item.key) for kind in WORKSHEETS for item in repo.work_items(p, kind)]
+            for kind, key in places:
+                doc, fields = self._open(repo, p, kind, key)
+                fld = find_field(request.target, fields)
+                if fld is not None:
+                    repo.set_position(p, WORKSHEETS[kind].stage, f"{kind}:{key}:{fld.path}")
+                    break
+            else:
+                return None
+        return self.handle(sender, text)
 
     # --- answering -----------------------------------------------------------------------
     def handle(self, sender: str, text: str) -> Turn:
@@ -286,6 +448,10 @@ class Workbook:
     @staticmethod
     def _store(doc: dict, fld: Field, answer: Answer, closed: bool) -> None:
         set_path(doc, fld.path, answer.value)
+        notes = {path: note for path, note in (doc.get("_notes") or {}).items() if path != fld.path}
+        doc["_notes"] = {**notes, **({fld.path: answer.note} if answer.note else {})}
+        if not doc["_notes"]:
+            del doc["_notes"]
         mark(doc, "_skipped", fld.path, on=False)
         if fld.kind == LIST:
             mark(doc, "_closed", fld.path, on=closed)

@@ -133,7 +133,12 @@ def test_a_next_step_that_names_the_stage_is_an_answer_not_a_switch(guide):
     assert exports(guide.db).user("u")["implementation"][0]["qualities"][0]["next_step"] == \
         "Begin implementation planning in May"
     turn = guide.handle("u", "let's do the 5 whys", "start_five_whys", "worksheet_form")
-    assert any("I have to run" in r.text for r in turn.replies)  # another worksheet: pause first
+    # another worksheet: the check-in keeps its place, the 5 Whys opens, and nothing was stored
+    assert turn.paused and turn.switch_to == "worksheet_form"
+    assert "implementation check-in keeps its answers" in turn.replies[0].text
+    assert guide.workbook.current("u")[0] == "five_whys"
+    qualities = exports(guide.db).user("u")["implementation"][0]["qualities"]
+    assert qualities[0]["next_step"] == "Begin implementation planning in May" and qualities[1]["status"] is None
 
 
 def test_a_check_in_answer_can_be_changed_by_name(guide):

@@ -1,0 +1,50 @@
+"""Telling another language from English, offline, so a message we cannot read is never stored.
+
+The guide works in English for now. lingua ships its language models inside the wheel (nothing
+is downloaded); the low-accuracy mode keeps about 16 MB in memory. Short English chat ("prob, if
+we share the ESL coaches") can look like German to any detector, so a message with a fair share
+of everyday English words is English whatever the detector says.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+# Everyday English words that rarely appear in the other languages' short messages.
+_ENGLISH = frozenset("""
+a about all also am an and any are as at be because been but by can could did do does done for from get go
+going good got had has have he her here him his how i if in is it its just know like me more most my no not
+now of on one or our out please right see she should so some that the their them then there they this to too
+up us very was we well were what when where which who why will with would yes you your ok okay thanks
+""".split())
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import Language, LanguageDetectorBuilder  # loaded on first use: most messages never need it
+
+    # The languages most spoken in US school communities besides English.
+    languages = [Language.ENGLISH, Language.SPANISH, Language.FRENCH, Language.PORTUGUESE, Language.GERMAN,
+                 Language.ITALIAN, Language.CHINESE, Language.VIETNAMESE, Language.ARABIC, Language.RUSSIAN,
+                 Language.KOREAN, Language.JAPANESE, Language.SOMALI, Language.TAGALOG]
+    return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+
+
+def other_language(text: str) -> Optional[str]:
+    """The language of a message written in something other than English (its English name), or None."""
+    words = _WORD.findall(text.lower())
+    letters = sum(len(w) for w in words)
+    if letters < 6:
+        return None
+    latin = sum(1 for w in words if _LATIN.match(w))
+    if latin == len(words):
+        if len(words) < 2 or sum(w in _ENGLISH for w in words) / len(words) >= 0.2:
+            return None
+    values = _detector().compute_language_confidence_values(text)
+    best = values[0] if values else None
+    if best is None or best.language.name == "ENGLISH" or best.value < 0.9:
+        return None
+    return best.language.name.title()

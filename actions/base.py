@@ -11,12 +11,12 @@ from abc import ABC, abstractmethod
 from typing import Callable, Iterable, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import app
-from bot.language.replies import Reply
+from bot.language.replies import Reply, Turn
 
 RESUME_SLOT = "resume_form"
 
@@ -35,14 +35,25 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker, is_request: Callable[[str], bool]) -> bool:
-    """Inside a form, a message the classifier took for a request but whose words are not one is the
-    answer to the open question: hand it to the guide and report True."""
+def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
+                     is_request: Callable[[str], bool]) -> Optional[list[EventType]]:
+    """Inside a form, a message the classifier took for a request but whose words are not one goes to
+    the guide, which understands it first: the events to return then (None: it is the request)."""
     form, text = tracker.active_loop_name, latest_text(tracker)
     if not form or is_request(text):
-        return False
-    send(dispatcher, app().guide.handle(tracker.sender_id, text, latest_intent(tracker), form).replies)
-    return True
+        return None
+    turn = app().guide.handle(tracker.sender_id, text, latest_intent(tracker), form)
+    send(dispatcher, turn.replies)
+    return pause_events(turn)
+
+
+def pause_events(turn: Turn) -> list[EventType]:
+    """When the guide paused the open question for something else: the form stops here (the database
+    keeps its place), and the next step is the form of the stage asked for, or listening."""
+    if not turn.paused:
+        return []
+    return [SlotSet(RESUME_SLOT, turn.switch_to), ActiveLoop(None), SlotSet("requested_slot", None),
+            FollowupAction(turn.switch_to or "action_listen")]
 
 
 class GuideAction(Action, ABC):

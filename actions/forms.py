@@ -13,11 +13,12 @@ from contextvars import ContextVar
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import RESUME_SLOT, GuideAction, GuideFormValidation, app, latest_intent, latest_text, send
+from actions.base import (RESUME_SLOT, GuideAction, GuideFormValidation, app, latest_intent, latest_text, pause_events,
+                          send)
 from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM
 from bot.conversation.guide import requested_worksheet
 from bot.language.replies import Turn
@@ -116,13 +117,7 @@ class ValidateGuideForm(GuideFormValidation, ABC):
             events = await super().run(dispatcher, tracker, domain)
         finally:
             _TURN.reset(token)
-        turn = holder[0] if holder else None
-        if turn is None or not turn.paused:
-            return events
-        # The open question waits (the database keeps its place): this form stops, and the next
-        # step is the form of the stage the user asked for, or listening.
-        return events + [SlotSet(RESUME_SLOT, turn.switch_to), ActiveLoop(None), SlotSet("requested_slot", None),
-                         FollowupAction(turn.switch_to or "action_listen")]
+        return events + (pause_events(holder[0]) if holder else [])
 
     def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         turn = app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)

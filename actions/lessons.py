@@ -20,8 +20,9 @@ class ActionAnswerLesson(GuideAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         guide, form = app().guide, tracker.active_loop_name
-        if answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form)):
-            return []
+        events = answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form))
+        if events is not None:
+            return events
         replies, lesson_id = guide.advisor.answer(latest_text(tracker))
         send(dispatcher, replies)
         return [SlotSet(LESSON_SLOT, lesson_id)] if lesson_id else []
@@ -32,8 +33,9 @@ class ActionLessonDetail(GuideAction):
         return "action_lesson_detail"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, asks_for_more):
-            return []
+        events = answered_instead(dispatcher, tracker, asks_for_more)
+        if events is not None:
+            return events
         lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
         send(dispatcher, app().advisor.detail(lesson_id))
         return [SlotSet(LESSON_SLOT, lesson_id)] if lesson_id else []
@@ -44,8 +46,9 @@ class ActionRelatedLessons(GuideAction):
         return "action_related_lessons"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, asks_for_related):
-            return []
+        events = answered_instead(dispatcher, tracker, asks_for_related)
+        if events is not None:
+            return events
         lesson_id = next(tracker.get_latest_entity_values("lesson_id"), None) or tracker.get_slot(LESSON_SLOT)
         send(dispatcher, app().advisor.related(lesson_id))
         return []

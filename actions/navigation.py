@@ -61,8 +61,9 @@ class ActionExplain(GuideAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         guide, form = app().guide, tracker.active_loop_name
         # The classifier can mistake an answer that mentions a term for a question: the guide decides.
-        if answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form)):
-            return []
+        events = answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form))
+        if events is not None:
+            return events
         send(dispatcher, guide.explain(tracker.sender_id, latest_text(tracker), form))
         return []
 
@@ -74,8 +75,9 @@ class ActionPause(GuideAction):
         return "action_pause"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, looks_like_pause):
-            return [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
+        events = answered_instead(dispatcher, tracker, looks_like_pause)
+        if events is not None:
+            return events or [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
         send(dispatcher, [app().guide.pause(tracker.sender_id)])
         return [SlotSet(RESUME_SLOT, None)]
 
@@ -85,7 +87,8 @@ class ActionShowProgress(GuideAction):
         return "action_show_progress"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, looks_like_progress_request):  # "registrar logs show delays"
-            return []
+        events = answered_instead(dispatcher, tracker, looks_like_progress_request)  # "registrar logs show delays"
+        if events is not None:
+            return events
         send(dispatcher, app().guide.progress(tracker.sender_id))
         return []

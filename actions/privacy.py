@@ -32,8 +32,9 @@ class ActionDeleteMyData(GuideAction):
         return "action_delete_my_data"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, is_delete_request):  # "State FAFSA data in April"
-            return [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
+        events = answered_instead(dispatcher, tracker, is_delete_request)  # "State FAFSA data in April"
+        if events is not None:
+            return events or [SlotSet(RESUME_SLOT, tracker.active_loop_name)]
         if is_keep(latest_text(tracker)):
             dispatcher.utter_message(text="Nothing was deleted: your work is just as it was.")
             return [SlotSet(RESUME_SLOT, None)]

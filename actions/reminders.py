@@ -20,8 +20,9 @@ class ActionSetReminder(GuideAction):
         return "action_set_reminder"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, is_reminder_request):
-            return []
+        events = answered_instead(dispatcher, tracker, is_reminder_request)
+        if events is not None:
+            return events
         reply, scheduled = app().guide.set_reminder(tracker.sender_id, latest_text(tracker), datetime.now())
         send(dispatcher, [reply])
         if scheduled is None:

@@ -17,8 +17,9 @@ class ActionSendReport(GuideAction):
         return "action_send_report"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if answered_instead(dispatcher, tracker, is_report_request):  # "a one-page report to the board"
-            return []
+        events = answered_instead(dispatcher, tracker, is_report_request)  # "a one-page report to the board"
+        if events is not None:
+            return events
         channel = tracker.get_latest_input_channel()
         replies, made = app().reports.deliver(tracker.sender_id, latest_text(tracker), channel)
         send(dispatcher, replies)

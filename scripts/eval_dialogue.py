@@ -88,6 +88,18 @@ class Conversation:
     user: Optional[str] = None
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML as people write chat: `say: yes`, `say: no`, `say: ok` and `status: yes` stay text
+    (PyYAML's YAML 1.1 would turn yes/no/on/off into booleans); only true and false are booleans."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 def _patterns(value: Any, where: str) -> list[str]:
     if value is None:
         return []
@@ -108,7 +120,7 @@ def load_conversations(folder: Path = DIALOGUES, only: Optional[str] = None) -> 
         raise DialogueError(f"no conversation files in {folder}")
     conversations, names = [], set()
     for path in files:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
         items = data.get("conversations") if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise DialogueError(f"{path.name}: expected a list under `conversations:`")
@@ -129,7 +141,9 @@ def load_conversations(folder: Path = DIALOGUES, only: Optional[str] = None) -> 
                     raise DialogueError(f"{where}, turn {number}: needs `say`")
                 if set(t) - TURN_KEYS:
                     raise DialogueError(f"{where}, turn {number}: unknown keys {sorted(set(t) - TURN_KEYS)}")
-                turns.append(Turn(str(t["say"] if t["say"] is not None else ""),
+                if not isinstance(t["say"], str):
+                    raise DialogueError(f"{where}, turn {number}: `say` must be text (quote numbers: say: '3')")
+                turns.append(Turn(t["say"],
                                   _patterns(t.get("expect"), f"{where}, turn {number}"),
                                   _patterns(t.get("reject"), f"{where}, turn {number}"), bool(t.get("long"))))
             if not turns:

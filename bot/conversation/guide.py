@@ -178,7 +178,8 @@ class Guide:
         replies = list(turn.replies) or [Reply("")]
         if next_form is None:
             last = replies[-1]
-            replies[-1] = Reply(f"{last.text}\n{where}".strip(), last.buttons + (Button("Continue", "continue"),))
+            more = () if any(b.payload == "continue" for b in last.buttons) else (Button("Continue", "continue"),)
+            replies[-1] = Reply(f"{last.text}\n{where}".strip(), last.buttons + more)
         else:  # another stage opens: say once what stays where it was
             replies[0] = Reply(f"{left}\n{replies[0].text}".strip(), replies[0].buttons)
         return Turn(tuple(replies[:2]), next_form is not None, paused=True, switch_to=next_form)

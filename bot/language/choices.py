@@ -64,6 +64,9 @@ def read_yes_no(text: str) -> Optional[YesNo]:
     if value != UNSURE and _UNSURE_ANYWHERE.search(normal):
         value = UNSURE
     rest = clean_text(text)[match.end():].strip(" ,.;:!-–—")
+    again = _OPENING.match(_normal(rest)) if rest else None
+    if again is not None and again.end() >= len(_normal(rest).rstrip(" .!")):
+        rest = ""  # "yes, sure", "no no": nothing more was said
     return YesNo(value, rest[0].upper() + rest[1:] if rest else None)
 
 

@@ -127,6 +127,14 @@ def _where(progress: dict, kb: Knowledge) -> str:
 def _purpose(report: Report, data: dict) -> None:
     report.add(Heading(say("report.heading_purpose")),
                Paragraph(say("report.purpose", purpose=_text(data.get("purpose")))))
+    answers = data.get("purpose_answers") or {}
+    rows = tuple((label, str(answers[key])) for key, label in (
+        ("kind", say("report.purpose_kind")), ("kind_detail", say("report.purpose_kind_detail")),
+        ("problem", say("report.purpose_problem")), ("who", say("report.purpose_who")),
+        ("why_both", say("report.purpose_why_both")), ("initiator", say("report.purpose_initiator")))
+        if answers.get(key))
+    if rows:
+        report.add(Table((say("report.col_question"), say("report.col_answer")), rows, say("report.purpose_answers")))
     goals = data.get("smart_goals") or []
     if goals:
         header = ("#", say("report.col_goal"), say("report.col_specific"), say("report.col_measurable"),

@@ -161,6 +161,11 @@ class PurposeWorksheet(Worksheet):
                 continue
             checks = dict(goal.get("checks") or {})
             checks["achievable"] = as_bool(goal.get("achievable"))
-            goals.append({"text": goal["text"], "checks": checks})
-        return {"purpose": doc.get("statement"), "smart_goals": goals}
+            index = (doc.get("goals") or []).index(goal)
+            note = (doc.get("_notes") or {}).get(f"goals.{index}.achievable")
+            goals.append({"text": goal["text"], "checks": checks, **({"achievable_note": note} if note else {})})
+        kind_note = (doc.get("_notes") or {}).get("kind")
+        answers = {"kind": doc.get("kind"), "kind_detail": kind_note, "problem": doc.get("problem"),
+                   "who": doc.get("who"), "why_both": doc.get("why_both"), "initiator": doc.get("initiator")}
+        return {"purpose": doc.get("statement"), "smart_goals": goals, "purpose_answers": answers}
 

@@ -497,6 +497,7 @@ class Workbook:
         return {
             "purpose": purpose["purpose"],
             "smart_goals": purpose["smart_goals"],
+            "purpose_answers": purpose["purpose_answers"],
             "five_whys": WORKSHEETS["five_whys"].export(main("five_whys")),
             "logic_model": WORKSHEETS["logic_model"].export(main("logic_model")),
             "action_plans": [WORKSHEETS["action_plan"].export(dict(item.data)) for item in items_of("action_plan")],

@@ -1,7 +1,16 @@
 """The rating parser on the many ways busy people answer, and on what it must refuse."""
-import pytest
+from pathlib import Path
 
-from bot.language.ratings import CONFLICT, EMPTY, IN_BETWEEN, OFF_SCALE, QUESTION, UNCLEAR, UNSURE, parse_rating
+import pytest
+import yaml
+
+from bot.language.ratings import (CONFLICT, EMPTY, IN_BETWEEN, OFF_SCALE, QUESTION, RATINGS, UNCLEAR, UNSURE,
+                                  parse_rating)
+
+# Hundreds of answers as school leaders type them in Slack, with the rating a careful reader would
+# record (null: none, the bot must ask again). Grouped by kind in the file.
+PHRASINGS_FILE = Path(__file__).resolve().parent.parent / "data" / "rating_phrasings.yml"
+PHRASINGS = yaml.safe_load(PHRASINGS_FILE.read_text(encoding="utf-8"))
 
 CASES = [
     # the scale itself, as buttons send it and as people type it
@@ -92,3 +101,19 @@ def test_a_huge_message_is_read_without_error():
 def test_polarity_and_intensity_of_hedged_answers(text, rating, note):
     parsed = parse_rating(text)
     assert (parsed.rating, parsed.note) == (rating, note), parsed
+
+
+def test_the_phrasing_set_is_large_and_has_no_repeats():
+    texts = [entry["text"] for entry in PHRASINGS]
+    assert len(texts) >= 400
+    assert len(set(texts)) == len(texts), sorted(t for t in set(texts) if texts.count(t) > 1)
+    assert all(entry["rating"] is None or entry["rating"] in RATINGS for entry in PHRASINGS)
+
+
+@pytest.mark.parametrize("entry", PHRASINGS, ids=[f"{i:03d}:{e['text'][:40]}" for i, e in enumerate(PHRASINGS)])
+def test_reads_slack_phrasings(entry):
+    parsed = parse_rating(entry["text"])
+    assert parsed.rating == entry["rating"], parsed
+    if entry.get("note"):
+        # the explanation survives as the note (the parser capitalises its first letter)
+        assert parsed.note and entry["note"].lower() in parsed.note.lower(), parsed

@@ -3,7 +3,8 @@
 #   make test   the whole test suite (installs and trains on first use)
 # Also: make test-fast (the unit tier and the import contracts: no trained model, no servers, under a
 # minute), make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons,
-# make bench-reports, make clean.
+# make bench-reports, make eval-dialogue (the scripted conversations of tests/dialogues over REST against
+# the real servers: how well people's own words are understood), make clean.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -23,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test test-fast lint validate bench-lessons bench-reports clean web chromium
+.PHONY: install train chat serve test test-fast lint validate bench-lessons bench-reports eval-dialogue clean web chromium
 
 install: $(VENV)/.installed
 
@@ -85,6 +86,12 @@ bench-lessons: $(VENV)/.installed
 
 bench-reports: $(VENV)/.installed
 	$(BIN)/python scripts/bench_reports.py
+
+# Starts both servers on a fresh SQLite file, runs every conversation in tests/dialogues and prints the
+# failing turns and a summary (exit 1 unless all pass). EVAL_ARGS="--report-only", "-k ratings",
+# "--url http://127.0.0.1:5005 --database-url ..." for servers already running.
+eval-dialogue: $(MODEL)
+	$(BIN)/python scripts/eval_dialogue.py $(EVAL_ARGS)
 
 clean:
 	rm -rf models .rasa results .pytest_cache var/*.log

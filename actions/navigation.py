@@ -24,7 +24,8 @@ class ActionHelp(GuideAction):
         return "action_help"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, app().home.help(tracker.sender_id, understood=latest_intent(tracker) == "help"))
+        send(dispatcher, app().home.help(tracker.sender_id, understood=latest_intent(tracker) == "help",
+                                         text=latest_text(tracker)))
         return []
 
 

@@ -40,6 +40,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -495,6 +496,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     print(f"{len(conversations)} conversations, {sum(len(c.turns) for c in conversations)} turns", flush=True)
 
+    # `kill` stops the servers this run started, as Ctrl-C does
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     servers = None
     started = time.monotonic()
     try:

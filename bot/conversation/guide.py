@@ -315,7 +315,8 @@ class Guide:
             reply, scheduled = f.remind(sender, now)
             return Turn((reply,), False), None, scheduled
         replies = {
-            "summary": lambda: t.summary(sender, arg),
+            "summary": lambda: t.summary(sender, arg, detail=bool(re.search(
+                r"\b(?:in detail|detailed|details|every factor|all (?:the )?factors|full)\b", text.lower()))),
             "status": lambda: f.status(sender, arg),
             "switch": lambda: [t.switch(sender, arg)],
             "personal": lambda: [t.personal(sender)],

@@ -1,6 +1,7 @@
 """The front door: a greeting that knows where the user stands, and the help menu with the journey so far."""
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from bot.content.messages import say
@@ -15,6 +16,7 @@ CONTINUE = Button("Continue where I left off", "continue")
 PROGRESS = Button("Show my progress", "show my progress")
 FRAMEWORK = Button("What is the framework?", "what is the framework?")
 WHY = Button("Why collaborate?", "why should districts and charters collaborate?")
+MORE_HELP = Button("All I can do", "help: all commands")
 
 
 class Home:
@@ -37,6 +39,13 @@ class Home:
         line, button = self.journey.next_line(sender)
         return replies + [Reply(say("conversation.welcome_back", next_step=line), (button, PROGRESS, FRAMEWORK))]
 
-    def help(self, sender: str, understood: bool) -> list[Reply]:
+    def help(self, sender: str, understood: bool, text: str = "") -> list[Reply]:
+        """Short help about where the user stands, with the likely next steps as buttons; the whole
+        menu only when asked for ("all commands", "more help")."""
         lead = say("conversation.help_lead") if understood else say("conversation.help_lead_not_understood")
-        return [Reply(say("conversation.help_menu", lead=lead)), self.journey.overview(sender)]
+        if re.search(r"\b(?:all|every|more|full|detail(?:ed|s)?|everything|commands)\b", text.lower()):
+            return [Reply(say("conversation.help_menu", lead=lead), (PROGRESS, FRAMEWORK))]
+        line, button = self.journey.next_line(sender)
+        buttons = (CONTINUE,) if self.forms.open_form(sender) else ()
+        buttons += tuple(b for b in (button, PROGRESS, MORE_HELP) if b.payload not in {x.payload for x in buttons})
+        return [Reply(say("conversation.help_short", lead=lead, next_step=line), buttons)]

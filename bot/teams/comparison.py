@@ -17,7 +17,7 @@ from typing import Optional
 from bot.content.knowledge import Dimension, Factor, Knowledge
 from bot.content.messages import say
 from bot.language.ratings import LABELS, RATINGS, SCORES, SHORT
-from bot.language.replies import Reply
+from bot.language.replies import Button, Reply
 from bot.assessment.scoring import readiness_score
 from bot.worksheets.team_profile import sector_labels, texts
 
@@ -129,7 +129,13 @@ def _factor(factor: Factor, members: list[MemberRatings], min_group: int, by_org
 
 # --- what people read ----------------------------------------------------------------------
 
-def render(comparison: TeamComparison) -> list[Reply]:
+COMPACT_FACTORS = 5   # factors listed in the short comparison: those where members disagree most
+COMPACT_PROMPTS = 2
+
+
+def render(comparison: TeamComparison, detail: bool = False) -> list[Reply]:
+    """The comparison in at most two messages: readiness per dimension and where members differ;
+    every factor and every meeting prompt when `detail` was asked for."""
     if not comparison.shown:
         missing = comparison.min_group - comparison.answered
         return [Reply(say("teams.comparison_waiting", team=comparison.team, answered=comparison.answered,
@@ -138,6 +144,9 @@ def render(comparison: TeamComparison) -> list[Reply]:
                  members=comparison.members)]
     if not comparison.by_organisation:
         lines[0] += " " + say("teams.comparison_totals_only")
+    if not detail:
+        return _compact(comparison, [say("teams.compact_head", team=comparison.team, answered=comparison.answered,
+                                         members=comparison.members)])
     for d in comparison.dimensions:
         title, answered = d.dimension.title, d.answered
         lines.append("\n" + (say("teams.dimension_readiness", dimension=title, answered=answered, readiness=d.readiness)
@@ -169,6 +178,22 @@ def render(comparison: TeamComparison) -> list[Reply]:
     else:
         replies.append(Reply(say("teams.no_splits")))
     return replies
+
+
+def _compact(comparison: TeamComparison, lines: list[str]) -> list[Reply]:
+    for d in comparison.dimensions:
+        lines.append(say("teams.dimension_readiness", dimension=d.dimension.title, answered=d.answered,
+                         readiness=d.readiness) if d.readiness is not None else
+                     say("teams.dimension_readiness_hidden", dimension=d.dimension.title, answered=d.answered))
+    split = [f for d in comparison.dimensions for f in d.factors if f.shown and f.flags][:COMPACT_FACTORS]
+    if split:
+        lines.append(say("teams.compact_splits", factors=", ".join(f"{f.factor.number} ({f.factor.short})"
+                                                                    for f in split)))
+    prompts = comparison.prompts[:COMPACT_PROMPTS]
+    second = (say("teams.meeting_prompts", prompts="\n".join(f"- {p}" for p in prompts)) if prompts
+              else say("teams.no_splits"))
+    return [Reply("\n".join(lines)), Reply(f"{second}\n{say('teams.compact_more')}",
+                                           (Button("Every factor", "compare our ratings in detail"),))]
 
 
 def as_dict(comparison: TeamComparison) -> dict:

@@ -196,12 +196,12 @@ class Teams:
                                          profile["sector"], ratings))
         return compare(self.kb, team.name, members, team.min_group, team.by_organisation)
 
-    def summary(self, sender: str, named: Optional[str] = None) -> list[Reply]:
+    def summary(self, sender: str, named: Optional[str] = None, detail: bool = False) -> list[Reply]:
         with self.db.transaction() as repo:
             team, _, problem = self.active_team(repo, repo.participant(sender), named)
             if problem is not None:
                 return [problem]
-            return render(self.comparison(repo, team))
+            return render(self.comparison(repo, team), detail)
 
     def profile(self, sender: str) -> Turn:
         with self.db.transaction() as repo:

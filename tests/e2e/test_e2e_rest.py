@@ -359,7 +359,8 @@ def test_three_partners_answer_at_once_then_compare_remind_and_one_deletes(sqlit
             ("e2e-cara", ("strongly disagree", "agree", "strongly agree", "n/a"))]))
     assert all("Self-assessment: done" in text for text in done)
 
-    text = ben("compare our ratings", "3 of 4 members have answered", "For your partner meeting")
+    assert "Where you differ most" in ben("compare our ratings", "3 of 4 members have answered")
+    text = ben("compare our ratings in detail", "3 of 4 members have answered", "For your partner meeting")
     assert "1. shared problem: 3 answered (SD 1 D 1 SA 1), average 2.3 ⚑" in text
     assert "9. cross-section of people: 3 answered (A 1 SA 1 N/A 1), average 3.5 ⚑" in text
     assert "Match Charter" not in text                                     # totals only: nobody opted in

@@ -213,8 +213,19 @@ def test_ratings_by_organisation_only_when_the_team_opted_in(guide):
         "factors"]["capacity_1"]
     assert "Only a facilitator" in team(guide, "ben", "show ratings by organisation")[0]
     team(guide, "ana", "show ratings by organisation")
-    shown = team(guide, "ben", "compare our ratings")[0]
+    shown = team(guide, "ben", "compare our ratings in detail")[0]
     assert "Match Charter: disagree" in shown and "Archdiocese schools: strongly disagree" in shown
+
+
+def test_the_comparison_fits_a_chat_window_unless_detail_is_asked_for(guide):
+    boston(guide)
+    for user, ratings in (("ana", ANA), ("ben", BEN), ("cara", CARA)):
+        answer_assessment(guide, ratings, user)
+    short = guide.team("ben", "compare our ratings", NOW)[0].replies
+    full = guide.team("ben", "compare our ratings in detail", NOW)[0].replies
+    assert len(short) <= 2 and sum(len(r.text) for r in short) < 1500
+    assert "Where you differ most" in short[0].text and short[1].buttons[0].payload == "compare our ratings in detail"
+    assert sum(len(r.text) for r in full) > sum(len(r.text) for r in short)
 
 
 def test_members_who_have_not_answered_count_as_members_but_not_as_answers(guide):

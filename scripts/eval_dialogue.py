@@ -2,9 +2,10 @@
 
 Every conversation in tests/dialogues/*.yml is sent, one message at a time, to the real Rasa
 server (REST channel) backed by the real action server. Each turn's replies are checked against
-the conversation's `expect` and `reject` patterns, and every turn also against two rules a good
-assistant keeps: it never repeats a message from its previous turn word for word (so never the
-same prompt twice in a row), and it answers in at most two messages (`long: true` allows more).
+the conversation's `expect` and `reject` patterns, and every turn also against the rules a good
+assistant keeps in a chat window: it never repeats a message from its previous turn word for word
+(so never the same prompt twice in a row, nor one message twice in a turn), it answers in at most
+two messages (`long: true` allows more), and it always answers something.
 After the last turn, the user's stored work (`python -m bot export --user SENDER`, JSON) is
 compared with the conversation's `stored` values.
 
@@ -305,6 +306,13 @@ class Client:
             self.env["COMMON_GROUND_DATABASE_URL"] = database_url
         self.timeout = timeout
 
+    def up(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/webhooks/rest/", timeout=10) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
     def say(self, sender: str, message: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
         request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
@@ -503,6 +511,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.url:
             client = Client(args.url, args.database_url)
+            if not client.up():
+                print(f"eval-dialogue: no Rasa REST channel answers at {args.url}", file=sys.stderr)
+                return 2
         else:
             servers, client = start_servers()
         results = run_all(client, conversations, args.threads,
@@ -531,7 +542,10 @@ def start_servers():
         servers.start()
     except BaseException as error:   # Servers reports a server that did not come up through pytest.fail
         servers.stop()
-        raise SystemExit(f"eval-dialogue: {getattr(error, 'msg', None) or error}")
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        print(f"eval-dialogue: {getattr(error, 'msg', None) or error}", file=sys.stderr)
+        raise SystemExit(2)
     return servers, Client(f"http://127.0.0.1:{servers.rasa_port}", database_url)
 
 

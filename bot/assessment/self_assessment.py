@@ -204,14 +204,15 @@ class SelfAssessment:
                 repo.set_position(p, STAGE, step)
             if step is None:
                 return Reply(say("assessment.all_answered"))
-            again, p.last_asked = p.last_asked == step, step
+            variant = repo.ask_variant(p)
+            again = variant != "full"
             if is_next_steps(step):
                 dimension = self.kb.dimension(step[: -len(NEXT_STEPS)])
                 if again:
                     return Reply(say("assessment.next_steps_again", dimension=dimension.title.lower()), (SKIP_BUTTON,))
                 return self._next_steps_question(repo, p, dimension)
             factor = self.kb.factor(step)
-            if again and p.misses % 2 == 1:  # a second miss in a row: an example and a way out, not the same words
+            if variant == "nudge":  # asked a third time in a row: an example and a way out, not the same words
                 return Reply(say("assessment.question_nudge", number=factor.number, factor=factor.short),
                              RATING_BUTTONS + (SKIP_BUTTON,))
             if again:

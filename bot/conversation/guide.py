@@ -106,13 +106,23 @@ class Guide:
             return self._request(sender, text, reading, form)
         if reading.kind == UNCLEAR and reading.argument != "empty":
             return self._unclear(sender, text, intent, form)
+        again = self._miss(sender) % 2 == 0  # the second of two in a row is worded differently
         if reading.kind == OTHER_LANGUAGE:
-            return Turn((Reply(say("understanding.other_language", language=reading.argument)),), True)
+            return Turn((Reply(say("understanding.other_language_again", language=reading.argument) if again
+                               else say("understanding.other_language", language=reading.argument)),), True)
         if reading.kind == SMALL_TALK:
-            return Turn((Reply(say("understanding.small_talk")),), True)
+            return Turn((Reply(say("understanding.small_talk_again") if again
+                               else say("understanding.small_talk")),), True)
         if reading.kind == OUT_OF_SCOPE:
             return Turn((Reply(say("understanding.out_of_scope")),), True)
         return Turn((Reply(say("understanding.empty")),), True)
+
+    def _miss(self, sender: str) -> int:
+        """Counts a message in a row that was not an answer (reset when the question changes)."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            p.misses = (p.misses or 0) + 1
+            return p.misses
 
     def _expected(self, sender: str, form: Optional[str]) -> Expected:
         if form == SELF_ASSESSMENT_FORM:
@@ -208,14 +218,11 @@ class Guide:
     def _unclear(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
         """Not an answer we can read: the stage says why the first time; the next time the prompt
         comes with buttons and an example (the form asks it), never the same words twice."""
-        with self.db.transaction() as repo:
-            p = repo.participant(sender)
-            p.misses = (p.misses or 0) + 1
-            first = p.misses == 1
-        if first:
-            turn = self._answer(sender, text, intent, form)  # the stage's own "please pick one of the options"
-            return turn
-        return Turn((Reply(say("understanding.still_unclear")),), True)
+        misses = self._miss(sender)
+        if misses == 1:
+            return self._answer(sender, text, intent, form)  # the stage's own "please pick one of the options"
+        return Turn((Reply(say("understanding.still_unclear") if misses % 2 == 0
+                           else say("understanding.still_unclear_again")),), True)
 
     def _team_turn(self, sender: str, text: str) -> tuple[Turn, Optional[str]]:
         turn, next_form, _ = self.team(sender, text, datetime.now())

@@ -41,6 +41,16 @@ class Repository:
             self.session.flush()
         return found
 
+    @staticmethod
+    def ask_variant(participant: Participant) -> str:
+        """Which wording of the open question to show now, so the same words never come twice in a row:
+        "full" the first time, then "short" and "nudge" (an example and a way out) in turn."""
+        step, shown = participant.awaiting or "", participant.last_asked or ""
+        variant = ("nudge" if shown == f"{step}~short" else
+                   "short" if shown in (step, f"{step}~nudge") else "full")
+        participant.last_asked = step if variant == "full" else f"{step}~{variant}"
+        return variant
+
     def set_position(self, participant: Participant, stage: Optional[str], awaiting: Optional[str]) -> None:
         if awaiting != participant.awaiting:
             participant.misses = 0

@@ -196,7 +196,7 @@ def question_reply(fld: Field, current: Any, again: bool = False, nudge: bool = 
                    say("understanding.example_list") if fld.kind == LIST else say("understanding.example_text"))
         first = fld.prompt.strip().splitlines()[-1]
         return Reply(f"{first}\n{example}", buttons + (SKIP_BUTTON,))
-    text = fld.prompt if again and fld.kind != CHOICE else "\n".join(lines)
+    text = fld.prompt if again else "\n".join(lines)
     return Reply(text, buttons)
 
 

@@ -14,7 +14,7 @@ from bot.content.knowledge import document
 from bot.content.messages import say
 from bot.language.replies import Button
 from bot.language.text import clean_text
-from bot.worksheets.fields import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool
+from bot.worksheets.fields import LIST, TEXT, YES, YESNO, Answer, Field, Worksheet, as_bool, mark
 
 MAX_WHYS = 5
 _ROOT_REACHED = re.compile(r"^(?:that'?s (?:the|it|our) (?:root|bottom)|(?:we'?ve |i'?ve )?(?:reached|hit|found) the root|"
@@ -60,6 +60,13 @@ class FiveWhys(Worksheet):
 
     def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
         cleaned = clean_text(text)
+        if re.fullmatch(r"whys\.\d+\.evidence", fld.path) and _ROOT_REACHED.match(cleaned.lower()):
+            # "that's the root" said at the evidence question: this why is the last one, and no evidence
+            index = int(fld.path.split(".")[1]) + 1
+            doc["whys"] = [w for w in doc.get("whys") or [] if w.get("answer")][:index]
+            doc["whys_done"] = True
+            mark(doc, "_skipped", fld.path)
+            return Answer(None, stored=False, reply=say("stages.whys_stopped", whys=index))
         if re.fullmatch(r"whys\.\d+\.answer", fld.path):
             index = int(fld.path.split(".")[1])
             if index > 0 and _ROOT_REACHED.match(cleaned.lower()):
@@ -77,7 +84,7 @@ class FiveWhys(Worksheet):
                 picked = [{"text": w["answer"], "evidence": w.get("evidence"), "validated": None} for w in whys]
             else:
                 picked = [{"text": cleaned, "evidence": None, "validated": None}]
-            doc["root_causes"] = (doc.get("root_causes") or []) + picked
+            doc["root_causes"] = picked  # answered again (after "go back"): the new pick replaces the old
             causes = "; ".join(_short(p["text"], 60) for p in picked)
             return Answer(cleaned, stored=True, reply=say("stages.root_causes_noted", causes=causes))
         return None

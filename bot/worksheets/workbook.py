@@ -192,8 +192,8 @@ class Workbook:
             kind, _, doc, _, fld = current
             if fld is None:
                 return Reply(WORKSHEETS[kind].completion(doc))
-            again, p.last_asked = p.last_asked == p.awaiting, p.awaiting
-            return question_reply(fld, get_path(doc, fld.path), again=again, nudge=again and p.misses % 2 == 1)
+            variant = repo.ask_variant(p)
+            return question_reply(fld, get_path(doc, fld.path), again=variant != "full", nudge=variant == "nudge")
 
     def expected(self, sender: str) -> Optional[Expected]:
         """The answer shape of the open field (None when nothing is open)."""

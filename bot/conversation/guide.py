@@ -23,7 +23,7 @@ from bot.conversation.reminders import Reminders, describe, parse_request
 from bot.language.explain import find_factor, find_term
 from bot.language.replies import Button, Reply, Turn
 from bot.language.understanding import (ANSWER, BACK, CHANGE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL, GOAL, HELP,
-                                        HUMAN, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE, PAUSE, PROGRESS, QUESTION, RATING,
+                                        HUMAN, FORGET_ME, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE, PAUSE, PROGRESS, QUESTION, RATING,
                                         REMINDER, REPORT, REQUEST, SENTENCE, SKIP, SMALL_TALK, STAGE, START_OVER,
                                         UNCLEAR, Expected, Reading, requested_stage, understand)
 from bot.lessons.advisor import Advisor
@@ -177,6 +177,8 @@ class Guide:
             return self._paused_for(sender, form, lambda: (Turn((Reply(line, (button,)),), False), None))
         if action == PROGRESS:
             return self._paused_for(sender, form, lambda: (Turn(tuple(self.progress(sender)), False), None))
+        if action == FORGET_ME:  # asks first; "yes, delete everything" then goes through the privacy action
+            return self._paused_for(sender, form, lambda: (Turn((self.delete_data(sender, False),), False), None))
         asked = say("understanding.ask_report") if action == REPORT else say("understanding.ask_reminder")
         return self._paused_for(sender, form, lambda: (Turn((Reply(asked),), False), None))
 

@@ -17,6 +17,7 @@ from bot.language.choices import SOMETHING_ELSE, match_option, read_yes_no
 from bot.language.commands import change_request, is_back, is_skip
 from bot.language.languages import other_language
 from bot.language.ratings import parse_rating
+from bot.language.smart import ACTIVITY_VERBS, OUTCOME_VERBS, draft_goal
 from bot.language.text import clean_text, looks_like_pause
 
 # What a message is
@@ -28,8 +29,8 @@ RATING, YESNO, CHOICE, LIST, SENTENCE, GOAL = "rating", "yesno", "choice", "list
 SKIP, BACK, CHANGE, DELETE, START_OVER, PAUSE, CONTINUE = (
     "skip", "back", "change", "delete", "start_over", "pause", "continue")
 # Requests for something else
-STAGE, DRAFT_GOAL, NEXT, HELP, HUMAN, PROGRESS, QUESTION, REPORT, REMINDER = (
-    "stage", "draft_goal", "next", "help", "human", "progress", "question", "report", "reminder")
+STAGE, DRAFT_GOAL, NEXT, HELP, HUMAN, PROGRESS, QUESTION, REPORT, REMINDER, FORGET_ME = (
+    "stage", "draft_goal", "next", "help", "human", "progress", "question", "report", "reminder", "forget_me")
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ _DELETE = re.compile(rf"^{_OPENER}(?:delete|remove|erase|clear|drop|scrap|undo|c
                      r"strike|cross out|wipe)\s+(?P<target>.+?)[\s.!?]*$|"
                      rf"^{_OPENER}take (?P<target2>that|it|this|those|them|that bit|that part) (?:out|off|away)"
                      r"(?: of (?:it|there|that))?[\s.!?]*$")
+_ALL_MY_DATA = re.compile(r"\b(?:my|all my|our) (?:data|account|information|info|record|records|history|answers)\b|"
+                          r"\beverything(?: i (?:said|wrote|typed))?\b|\ball of my\b")
 _START_OVER = re.compile(rf"^{_OPENER}(?:start (?:over|again|from (?:the )?(?:top|scratch|beginning))|"
                          r"restart|redo (?:it|this|everything|the whole thing)|begin again|from the top)\b")
 _CANCEL = re.compile(rf"^{_OPENER}(?:cancel|stop|quit|exit|abort|never ?mind|nvm|forget it|forget about it|"
@@ -107,6 +110,8 @@ def command_in(text: str) -> Optional[Reading]:
     if _START_OVER.match(normal):
         return Reading(COMMAND, START_OVER)
     delete = _DELETE.match(normal)
+    if delete and _ALL_MY_DATA.search(normal):
+        return None  # "delete my data" is a request about the user's whole record (bot/conversation/privacy.py)
     if delete:
         target = (delete.group("target") or delete.group("target2") or "").strip()
         if len(target.split()) <= 6:
@@ -123,7 +128,8 @@ _REQUEST_OPENER = (r"^(?:(?:ok(?:ay)?|actually|wait|hmm+|so|um+|hey|ok so|also|a
                    r"(?:actually |instead |first |maybe )?")
 _WANTS = (r"(?:let'?s|let us|lets|can we|could we|can i|could i|can u|can you|could you|i want to|i wanna|i'?d like to|"
           r"we want to|we'?d like to|i'?d rather|we'?d rather|i need to|we need to|i'?d prefer to|time to|take me to|"
-          r"go to|switch to|jump to|skip to|get to|move to|start|begin|open|do|show me|bring up|just)")
+          r"go to|switch to|jump to|skip to|get to|move to|start|begin|open|do|show me|bring up|just|add|continue|"
+          r"resume|go back to|back to|return to|finish)")
 _STARTS = [
     ("self_assessment", re.compile(r"\bself[- ]?assess?ments?\b|\bassessment\b|\bstage b\b|\b17 (?:factors|questions)\b")),
     ("implementation", re.compile(r"\bcheck[- ]?in\b|\bimplement(?:ation|ing)?\b|\bstage d\b|\bprogress check\b")),
@@ -195,6 +201,8 @@ def _request_in(text: str, shape: str = SENTENCE) -> Optional[Reading]:
     stage = requested_stage(normal)
     if stage is not None:
         return Reading(REQUEST, STAGE, stage)
+    if _DELETE.match(normal) and _ALL_MY_DATA.search(normal):
+        return Reading(REQUEST, FORGET_ME)
     if _REPORT.match(normal):
         return Reading(REQUEST, REPORT)
     if _REMINDER.match(normal):
@@ -207,6 +215,9 @@ def _request_in(text: str, shape: str = SENTENCE) -> Optional[Reading]:
 
 
 # --- the decision ---------------------------------------------------------------------------------
+# A goal written as a sentence starts with its verb, a deadline or its subject; a list of facts starts with them.
+_FACTS_ONLY = re.compile(rf"^(?!(?:{'|'.join(sorted(OUTCOME_VERBS | ACTIVITY_VERBS))}|by|to|in|within|before|all|our|we|"
+                         r"every|each|the|at least|students|families)\b)(?=.*,)")
 _OUT_OF_SCOPE = re.compile(r"\b(?:weather|sports?|football|basketball|recipe|joke|movie|song|stock price|bitcoin|"
                            r"lottery|horoscope|dating|who won)\b")
 _INTENT_REQUESTS = {"help": HELP, "show_progress": PROGRESS, "resume": CONTINUE}
@@ -257,6 +268,8 @@ def _by_shape(core: str, expected: Expected) -> Reading:
         return Reading(ANSWER, answer=core) if parse_rating(core).ok else Reading(UNCLEAR, argument="rating")
     if expected.shape == YESNO:
         return Reading(ANSWER, answer=core) if read_yes_no(core) is not None else Reading(UNCLEAR, argument="yesno")
+    if expected.shape == GOAL and _FACTS_ONLY.match(_normal(core)) and draft_goal(core) is not None:
+        return Reading(REQUEST, DRAFT_GOAL, core)  # "grades 3-8 ELLs, +10 pts, by spring 2027": facts to draft from
     if expected.shape == CHOICE:
         if match_option(core, expected.options) is not None or SOMETHING_ELSE.match(_normal(core)):
             return Reading(ANSWER, answer=core)

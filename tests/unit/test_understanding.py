@@ -4,12 +4,19 @@ The exchanges are the ones users had with the guide before (issue 14), replayed 
 level; tests/e2e/test_understanding_rest.py replays the main ones over REST."""
 from __future__ import annotations
 
+import re
+
 import pytest
+import yaml
 
 from bot.app import build
+from bot.content.messages import load_messages
+from bot.lessons.advisor import Advisor
 from bot.language.understanding import (ANSWER, CHOICE, COMMAND, GOAL, LIST, OTHER_LANGUAGE, RATING, REQUEST,
                                         SENTENCE, SMALL_TALK, UNCLEAR, YESNO, Expected, understand)
+from bot.teams.requests import parse_request as parse_team_request
 from tests.helpers.app import exports
+from tests.helpers.servers import PROJECT
 from tests.helpers.conversation import answer_assessment, complete_purpose, say
 from tests.helpers.teams import NOW, boston, team
 
@@ -272,3 +279,67 @@ def test_talk_to_a_human_names_the_facilitator_or_the_configured_contact(guide, 
     boston(guide)
     guide.start_self_assessment("ben")
     assert "Ana (Boston Public Schools)" in _handle(guide, "who can I talk to?", user="ben").replies[0].text
+
+
+# --- every hint the bot gives is something it understands ------------------------------------------
+_QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
+_SUGGESTS = re.compile(r"(?:say|saying|type|try|ask|tap|e\.g\.|or|,)\W{0,4}$", re.IGNORECASE)
+# Hints that are answers by design: to a list ("done"), a rating, a yes/no, a separator.
+_ANSWER_HINTS = {"done", "none", "yes", "no", "not sure", "agree", "mostly not", "4", ", ", "; ", "n/a", "keep",
+                 "keep mine"}
+
+
+def _hints() -> list[tuple[str, str]]:
+    """Every phrase a sentence of the bot suggests typing: a quote right after "say", "type", "e.g.", "or"."""
+    found = set()
+    for key, template in load_messages().sentences.items():
+        for match in _QUOTED.finditer(template):
+            phrase = " ".join(match.group(1).split())
+            if _SUGGESTS.search(template[:match.start()]) and not re.search(r"\{(?!code\})", phrase):
+                found.add((key, phrase))
+    return sorted(found)
+
+
+_EXAMPLE_ANSWERS = {"stages.note_hint", "stages.status_unclear", "understanding.example_yes_no"}
+_EXAMPLE_QUESTIONS = {"lessons.no_lesson"}
+
+
+@pytest.fixture(scope="module")
+def advisor():
+    return Advisor()
+
+
+def _trained_examples() -> set[str]:
+    examples = set()
+    for path in (PROJECT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+            examples.update(line[2:].strip().lower() for line in (block.get("examples") or "").splitlines()
+                            if line.strip().startswith("- "))
+    return examples
+
+
+def test_the_walk_finds_the_hints():
+    hints = [hint for _, hint in _hints()]
+    assert len(hints) >= 40 and "change the purpose statement to ..." in hints and "where was I?" in hints
+
+
+@pytest.mark.parametrize("source,hint", _hints())
+def test_every_hint_is_a_command_that_exists(source, hint, advisor):
+    """Each phrase the bot suggests typing is read as what it suggests: by the understanding step,
+    the team grammar, the trained intents, or (for the few answer words) as an answer."""
+    sample = re.sub(r"\.\.\.|…|<name>|\{code\}", "Families apply once", hint)
+    if hint.lower() in _ANSWER_HINTS:
+        return
+    reading = understand(sample, Expected(SENTENCE))
+    if source in _EXAMPLE_ANSWERS:  # an example of an answer: it must be read as one, not as a command
+        assert reading.kind == ANSWER, f"{source}: the example answer {hint!r} is read as {reading}"
+        return
+    if source == "understanding.goal_facts_needed":  # the facts a goal is drafted from, at the goal question
+        assert understand(sample, Expected(GOAL)).action == "draft_goal"
+        return
+    if source in _EXAMPLE_QUESTIONS:  # an example of a lesson question: it must find lessons
+        assert advisor.answer(sample)[1] is not None, f"{source}: {hint!r} finds no lesson"
+        return
+    known = (reading.kind != ANSWER or parse_team_request(sample) is not None
+             or hint.lower() in _trained_examples())
+    assert known, f"{source}: the bot suggests {hint!r}, which nothing understands"

@@ -22,7 +22,7 @@ from bot.conversation.privacy import delete_user
 from bot.conversation.reminders import Reminders, describe, parse_request
 from bot.language.explain import find_factor, find_term
 from bot.language.replies import Button, Reply, Turn
-from bot.language.understanding import (ANSWER, BACK, CHANGE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL, GOAL, HELP,
+from bot.language.understanding import (ANSWER, BACK, CHANGE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL, FILL_BLANKS, GOAL, HELP,
                                         HUMAN, FORGET_ME, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE, PAUSE, PROGRESS, QUESTION, RATING,
                                         REMINDER, REPORT, REQUEST, SENTENCE, SKIP, SMALL_TALK, STAGE, START_OVER,
                                         UNCLEAR, Expected, Reading, requested_stage, understand)
@@ -42,6 +42,11 @@ def requested_worksheet(text: str) -> Optional[str]:
     return None if stage == "self_assessment" else stage
 
 
+# Words that name a worksheet's answer rather than a self-assessment question.
+_WORKSHEET_ANSWER = re.compile(r"\b(?:goal|why|statement|problem|step|root cause|evidence|outcomes?|activities|"
+                               r"inputs|outputs|impact|role|organi[sz]ation|name|sector|phase)\b")
+
+
 class Guide:
     def __init__(self, db: Database, kb: Knowledge, advisor: Advisor, assessment: SelfAssessment, workbook: Workbook,
                  forms: Forms, journey: Journey, reminders: Reminders, teams: Teams, facilitator: Facilitator) -> None:
@@ -54,7 +59,7 @@ class Guide:
         """Opens what was asked. A command said in passing ("edit goal 1", "delete goal 2") is applied,
         and a goal request with facts gets a drafted goal."""
         reading = understand(text, Expected(GOAL)) if text else None
-        if reading is not None and reading.kind == COMMAND and reading.action in (CHANGE, DELETE):
+        if reading is not None and reading.kind == COMMAND and reading.action in (CHANGE, DELETE, FILL_BLANKS):
             return self.navigate(sender, text, None)
         if reading is not None and reading.kind == REQUEST and reading.action == DRAFT_GOAL:
             turn = self.workbook.draft_goal(sender, text)
@@ -141,6 +146,11 @@ class Guide:
             return Turn((self.pause(sender),), False, paused=True)
         if reading.action == CONTINUE:
             return Turn((Reply(self._where(sender, form)),), True)
+        if reading.action == FILL_BLANKS:
+            turn = self.workbook.fill_blanks(sender, int(reading.argument) if reading.argument else None)
+            if form == WORKSHEET_FORM or not turn.pending:
+                return turn
+            return self._paused_for(sender, form, lambda: (turn, WORKSHEET_FORM))
         if form == SELF_ASSESSMENT_FORM:
             if reading.action == START_OVER:
                 return self.assessment.start_over(sender)
@@ -246,16 +256,22 @@ class Guide:
                 else say("understanding.human_none"))
 
     def navigate(self, sender: str, text: str, intent: Optional[str]) -> tuple[Turn, Optional[str]]:
-        """Skip / go back / change said while no question is open: applied to the current stage."""
+        """Skip / go back / change said while no question is open: applied to the current stage, unless
+        it names a worksheet's answer ("change the purpose statement to ...", "delete goal 2")."""
         stage = self.forms.stage(sender)
-        if stage == SELF_ASSESSMENT or stage is None:
-            turn = self.assessment.handle(sender, text, intent)
-            return turn, assessment_form(turn)
         reading = understand(text, Expected(SENTENCE))
-        if reading.kind == COMMAND and reading.action in (CHANGE, DELETE):
+        if reading.kind == COMMAND and reading.action == FILL_BLANKS:
+            turn = self.workbook.fill_blanks(sender, int(reading.argument) if reading.argument else None)
+            return turn, worksheet_form(turn)
+        names_worksheet = bool(_WORKSHEET_ANSWER.search(text.lower()))
+        if reading.kind == COMMAND and reading.action in (CHANGE, DELETE) and (
+                names_worksheet or stage not in (SELF_ASSESSMENT, None)):
             turn = self._change_or_delete(sender, text, reading)
             if turn is not None:
                 return turn, worksheet_form(turn)
+        if stage == SELF_ASSESSMENT or stage is None:
+            turn = self.assessment.handle(sender, text, intent)
+            return turn, assessment_form(turn)
         if self.workbook.current(sender) is None:
             return Turn((Reply(say("conversation.nothing_to_change")),), False), None
         turn = self.workbook.handle(sender, text)

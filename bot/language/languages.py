@@ -2,8 +2,9 @@
 
 The guide works in English for now. lingua ships its language models inside the wheel (nothing
 is downloaded); the low-accuracy mode keeps about 16 MB in memory. Short English chat ("prob, if
-we share the ESL coaches") can look like German to any detector, so a message with a fair share
-of everyday English words is English whatever the detector says.
+we share the ESL coaches", "Robert'); DROP TABLE participants;--") can look like German or French
+to any detector, so a message in which about a third of the words are English words (spaCy's
+lemma tables) is English whatever the detector says.
 """
 from __future__ import annotations
 
@@ -23,6 +24,20 @@ _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
 
 
 @lru_cache(maxsize=1)
+def _lemmas():
+    """English words from spaCy's lookup lemmatizer (its inflected forms and their lemmas), offline."""
+    from bot.language.nlp import blank_english
+
+    table = blank_english().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    return table, frozenset(value for value in table.values() if isinstance(value, str))
+
+
+def _is_english(word: str) -> bool:
+    table, lemmas = _lemmas()
+    return word in _ENGLISH or word in lemmas or word in table
+
+
+@lru_cache(maxsize=1)
 def _detector():
     from lingua import Language, LanguageDetectorBuilder  # loaded on first use: most messages never need it
 
@@ -37,11 +52,11 @@ def other_language(text: str) -> Optional[str]:
     """The language of a message written in something other than English (its English name), or None."""
     words = _WORD.findall(text.lower())
     letters = sum(len(w) for w in words)
-    if letters < 6:
-        return None
     latin = sum(1 for w in words if _LATIN.match(w))
+    if letters < (6 if latin else 2):  # a few Chinese characters say as much as a sentence
+        return None
     if latin == len(words):
-        if len(words) < 2 or sum(w in _ENGLISH for w in words) / len(words) >= 0.2:
+        if len(words) < 2 or sum(_is_english(w) for w in words) / len(words) >= 0.3:
             return None
     values = _detector().compute_language_confidence_values(text)
     best = values[0] if values else None

@@ -26,8 +26,8 @@ ANSWER, COMMAND, REQUEST, SMALL_TALK, OUT_OF_SCOPE, OTHER_LANGUAGE, UNCLEAR = (
 # What the open question expects
 RATING, YESNO, CHOICE, LIST, SENTENCE, GOAL = "rating", "yesno", "choice", "list", "sentence", "goal"
 # Commands about the form
-SKIP, BACK, CHANGE, DELETE, START_OVER, PAUSE, CONTINUE = (
-    "skip", "back", "change", "delete", "start_over", "pause", "continue")
+SKIP, BACK, CHANGE, DELETE, START_OVER, PAUSE, CONTINUE, FILL_BLANKS = (
+    "skip", "back", "change", "delete", "start_over", "pause", "continue", "fill_blanks")
 # Requests for something else
 STAGE, DRAFT_GOAL, NEXT, HELP, HUMAN, PROGRESS, QUESTION, REPORT, REMINDER, FORGET_ME = (
     "stage", "draft_goal", "next", "help", "human", "progress", "question", "report", "reminder", "forget_me")
@@ -88,6 +88,8 @@ _DELETE = re.compile(rf"^{_OPENER}(?:delete|remove|erase|clear|drop|scrap|undo|c
                      r"(?: of (?:it|there|that))?[\s.!?]*$")
 _ALL_MY_DATA = re.compile(r"\b(?:my|all my|our) (?:data|account|information|info|record|records|history|answers)\b|"
                           r"\beverything(?: i (?:said|wrote|typed))?\b|\ball of my\b")
+_FILL_BLANKS = re.compile(rf"^{_OPENER}(?:fill (?:in |out )?(?:the |those |these |my )?(?:brackets|blanks|gaps)|"
+                          r"fill (?:them|those|it) in)\b")
 _START_OVER = re.compile(rf"^{_OPENER}(?:start (?:over|again|from (?:the )?(?:top|scratch|beginning))|"
                          r"restart|redo (?:it|this|everything|the whole thing)|begin again|from the top)\b")
 _CANCEL = re.compile(rf"^{_OPENER}(?:cancel|stop|quit|exit|abort|never ?mind|nvm|forget it|forget about it|"
@@ -107,6 +109,9 @@ def command_in(text: str) -> Optional[Reading]:
         return Reading(COMMAND, BACK)
     if _CONTINUE.match(normal):
         return Reading(COMMAND, CONTINUE)
+    if _FILL_BLANKS.match(normal):
+        number = re.search(r"\bgoal\s*#?(\d{1,2})\b", normal)
+        return Reading(COMMAND, FILL_BLANKS, number.group(1) if number else None)
     if _START_OVER.match(normal):
         return Reading(COMMAND, START_OVER)
     delete = _DELETE.match(normal)

@@ -313,6 +313,25 @@ class Workbook:
                 return Turn((Reply(say("understanding.goal_facts_needed")),), True)
             return Turn((Reply(say("understanding.goal_drafted", number=open_goal + 1, used=draft.used)),), True)
 
+    def fill_blanks(self, sender: str, number: Optional[int] = None) -> Turn:
+        """"fill in the brackets": back to the wording of the goal (the one named, else the first) that
+        still has "[...]" blanks, so the user types it with them filled in."""
+        with self.db.transaction() as repo:
+            p = repo.participant(sender)
+            item = repo.work_item(p, "purpose", "main", lock=True)
+            goals = (item.data.get("goals") or []) if item else []
+            blanks = [i for i, g in enumerate(goals) if "[" in (g.get("text") or "")]
+            index = number - 1 if number and number - 1 in blanks else (blanks[0] if blanks else None)
+            if index is None:
+                return Turn((Reply(say("understanding.no_blanks")),), self.current(sender) is not None)
+            doc = copy.deepcopy(item.data)
+            doc["goals"][index].update(decision=None, passes=False)
+            repo.save_work_item(p, "purpose", "main", doc)
+            repo.set_position(p, "purpose", f"purpose:main:goals.{index}.decision")
+            p.last_asked = None
+            found = ", ".join(dict.fromkeys(re.findall(r"\[[^\]]+\]", doc["goals"][index]["text"])))
+            return Turn((Reply(say("understanding.blanks_to_fill", number=index + 1, blanks=found)),), True)
+
     def open_purpose(self, sender: str) -> bool:
         """Puts the purpose worksheet in front (at its first open field, else its last goal) so a
         goal can be deleted or changed by number; False when the user has none."""

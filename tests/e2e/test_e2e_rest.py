@@ -64,7 +64,7 @@ def test_whole_self_assessment_with_detours_then_export(sqlite_servers):
     turn("strongly agree", "Recorded strongly agree for question 6", "Question 7 of 17")
     turn("what is a champion?", "Champion:", "Question 7:")
     turn("👍", "Recorded agree for question 7")
-    turn("很同意", "Question 8:")
+    turn("很同意", "English", "Question 8")
     turn("disagree", "Recorded disagree for question 8", "counts against readiness")
     turn("skip", "Skipped the next steps", "Question 9 of 17")
     turn("agree, " + "details " * 1500, "longer than I can keep", "Question 9:")

@@ -67,10 +67,16 @@ def strip_asides(text: str) -> str:
     core = _CHAT_LEAD.sub("", clean_text(text)).strip()
     core = re.sub(r"^so\b[\s,]*", "", core, flags=re.IGNORECASE) if core != clean_text(text) else core
     clauses = _clauses(core)
-    while len(clauses) > 1 and (_request_in(clauses[-1]) or _CHAT_ONLY.match(_normal(clauses[-1]))):
+    while len(clauses) > 1 and (_is_aside_request(clauses[-1]) or _CHAT_ONLY.match(_normal(clauses[-1]))):
         clauses = clauses[:-1]
     kept = " ".join(clauses).strip() if clauses else core
     return kept[0].upper() + kept[1:] if kept and core and core[0].isupper() else kept
+
+
+def _is_aside_request(clause: str) -> bool:
+    """A request tacked onto an answer ("can we get to the goal part now"); a question is part of the answer."""
+    request = _request_in(clause)
+    return request is not None and request.action not in (QUESTION, DRAFT_GOAL)
 
 
 def _clauses(text: str) -> list[str]:
@@ -214,8 +220,9 @@ def _request_in(text: str, shape: str = SENTENCE) -> Optional[Reading]:
         return Reading(REQUEST, REMINDER)
     if len(normal.split()) <= 10 and _PROGRESS.match(normal):
         return Reading(REQUEST, PROGRESS)
-    if normal.endswith("?") or _QUESTION_START.match(normal):
-        return Reading(REQUEST, QUESTION, clean_text(text))
+    first = _normal(_clauses(clean_text(text))[0]) if clean_text(text) else normal
+    if len(normal.split()) <= 20 and (first.endswith("?") or _QUESTION_START.match(first)):
+        return Reading(REQUEST, QUESTION, clean_text(text))  # a statement followed by a question is an answer
     return None
 
 

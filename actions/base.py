@@ -47,6 +47,20 @@ def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
     return pause_events(turn)
 
 
+def commanded_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[list[EventType]]:
+    """Outside a form, a change, delete or "fill in the brackets" the classifier took for a question or
+    for nothing ("change my role to head of school"): applied, and the worksheet form asks next if a
+    question opened. None when the message is no such command."""
+    if tracker.active_loop_name:
+        return None
+    done = app().guide.command_outside(tracker.sender_id, latest_text(tracker))
+    if done is None:
+        return None
+    turn, form = done
+    send(dispatcher, turn.replies)
+    return [SlotSet(RESUME_SLOT, form)] + ([FollowupAction(form)] if form else [])
+
+
 def pause_events(turn: Turn) -> list[EventType]:
     """When the guide paused the open question for something else: the form stops here (the database
     keeps its place), and the next step is the form of the stage asked for, or listening."""

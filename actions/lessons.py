@@ -6,7 +6,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import GuideAction, answered_instead, app, latest_text, send
+from actions.base import GuideAction, answered_instead, app, commanded_instead, latest_text, send
 from bot.lessons.advisor import asks_for_more, asks_for_related
 
 LESSON_SLOT = "lesson_id"
@@ -21,6 +21,9 @@ class ActionAnswerLesson(GuideAction):
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         guide, form = app().guide, tracker.active_loop_name
         events = answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form))
+        if events is not None:
+            return events
+        events = commanded_instead(dispatcher, tracker)  # "change my role to head of school"
         if events is not None:
             return events
         replies, lesson_id = guide.advisor.answer(latest_text(tracker))

@@ -6,7 +6,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import RESUME_SLOT, GuideAction, answered_instead, app, latest_intent, latest_text, send
+from actions.base import (RESUME_SLOT, GuideAction, answered_instead, app, commanded_instead, latest_intent, latest_text,
+                          send)
 from bot.language.text import looks_like_pause, looks_like_progress_request
 
 
@@ -24,6 +25,9 @@ class ActionHelp(GuideAction):
         return "action_help"
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = commanded_instead(dispatcher, tracker)  # a command the classifier could not place
+        if events is not None:
+            return events
         send(dispatcher, app().home.help(tracker.sender_id, understood=latest_intent(tracker) == "help",
                                          text=latest_text(tracker)))
         return []
@@ -63,6 +67,9 @@ class ActionExplain(GuideAction):
         guide, form = app().guide, tracker.active_loop_name
         # The classifier can mistake an answer that mentions a term for a question: the guide decides.
         events = answered_instead(dispatcher, tracker, lambda text: not guide.takes_as_answer(tracker.sender_id, text, form))
+        if events is not None:
+            return events
+        events = commanded_instead(dispatcher, tracker)  # "change my role to head of school"
         if events is not None:
             return events
         send(dispatcher, guide.explain(tracker.sender_id, latest_text(tracker), form))

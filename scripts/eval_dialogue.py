@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -526,7 +527,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"({time.monotonic() - started:.0f} s)")
     if args.json:
         args.json.write_text(json.dumps(as_json(results), indent=2, ensure_ascii=False), encoding="utf-8")
-    return 0 if args.report_only or summarize(results).ok else 1
+    ok = summarize(results).ok
+    if servers is not None:
+        if ok:
+            shutil.rmtree(servers.workdir, ignore_errors=True)
+        else:
+            print(f"the servers' logs and database are kept in {servers.workdir}")
+    return 0 if args.report_only or ok else 1
 
 
 def start_servers():

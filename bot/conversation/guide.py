@@ -25,7 +25,7 @@ from bot.language.replies import Button, Reply, Turn
 from bot.language.understanding import (ANSWER, BACK, CHANGE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL, FILL_BLANKS, GOAL, HELP,
                                         HUMAN, FORGET_ME, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE, PAUSE, PROGRESS, QUESTION, RATING,
                                         REMINDER, REPORT, REQUEST, SENTENCE, SKIP, SMALL_TALK, STAGE, START_OVER,
-                                        UNCLEAR, Expected, Reading, requested_stage, understand)
+                                        UNCLEAR, YESNO, CHOICE, Expected, Reading, requested_stage, understand)
 from bot.lessons.advisor import Advisor
 from bot.storage.db import Database
 from bot.teams.facilitator import Facilitator
@@ -231,8 +231,10 @@ class Guide:
         """Not an answer we can read: the stage says why the first time; the next time the prompt
         comes with buttons and an example (the form asks it), never the same words twice."""
         misses = self._miss(sender)
-        if misses == 1:
+        if misses == 1 and self._expected(sender, form).shape in (RATING, YESNO, CHOICE):
             return self._answer(sender, text, intent, form)  # the stage's own "please pick one of the options"
+        if misses == 1:
+            return Turn((Reply(say("understanding.not_an_answer")),), True)
         return Turn((Reply(say("understanding.still_unclear") if misses % 2 == 0
                            else say("understanding.still_unclear_again")),), True)
 
@@ -276,6 +278,18 @@ class Guide:
             return Turn((Reply(say("conversation.nothing_to_change")),), False), None
         turn = self.workbook.handle(sender, text)
         return turn, worksheet_form(turn)
+
+    def command_outside(self, sender: str, text: str) -> Optional[tuple[Turn, Optional[str]]]:
+        """A change, delete or "fill in the brackets" said with no question open, when it names a worksheet
+        answer the user has: applied (see navigate). None for anything else."""
+        reading = understand(text, Expected(SENTENCE))
+        if reading.kind != COMMAND or reading.action not in (CHANGE, DELETE, FILL_BLANKS):
+            return None
+        if reading.action == FILL_BLANKS:
+            turn = self.workbook.fill_blanks(sender, int(reading.argument) if reading.argument else None)
+            return turn, worksheet_form(turn)
+        turn = self._change_or_delete(sender, text, reading)
+        return (turn, worksheet_form(turn)) if turn is not None else None
 
     def _change_or_delete(self, sender: str, text: str, reading: Reading) -> Optional[Turn]:
         """"change the purpose statement to ...", "delete goal 2" said with no question open: found in

@@ -66,10 +66,20 @@ class ChangeRequest:
     value: Optional[str]   # the new value, with the user's capitals, when one was given
 
 
+LAST_ANSWER = "last answer"
+# "make that strongly agree", "change it to no": the answer given just before.
+_THAT_CHANGE = re.compile(r"(?:make|change|set|switch|put|turn) (?:that|it|this|the last one|my last answer|the last answer)"
+                          r"(?: (?:to|into|as|with))? (?P<value>.+)")
+
+
 def change_request(text: str) -> Optional[ChangeRequest]:
-    """"change the problem statement to ...", "edit why 2", "set question 5 to agree"; None otherwise."""
+    """"change the problem statement to ...", "edit why 2", "set question 5 to agree", "make that
+    strongly agree" (target LAST_ANSWER); None otherwise."""
     cleaned = re.sub(r"\s+", " ", clean_text(text)).strip()
     words = _command_words(cleaned)
+    that = _THAT_CHANGE.fullmatch(words)
+    if that is not None:
+        return ChangeRequest(LAST_ANSWER, _users_capitals(cleaned, that.group("value")).strip(" ?.!"))
     should = _SHOULD_BE.fullmatch(words)
     if should is not None:
         return ChangeRequest(should.group("target").strip(), _users_capitals(cleaned, should.group("value")).strip(" ?.!"))
@@ -152,11 +162,13 @@ def parse_command(text: str, knowledge: Knowledge) -> Optional[Command]:
     request = change_request(normal)
     bare = re.fullmatch(r"(?:q|#)?(\d{1,2})", request.target) if request is not None else None
     if request is not None and ("answer" in normal or _QUESTION_REF.search(normal) or bare or
-                                _named_factor(normal, knowledge)):
+                                request.target == LAST_ANSWER or _named_factor(normal, knowledge)):
         numbered = [f for f in knowledge.factors.values() if bare and f.number == int(bare.group(1))]
         factor_id = numbered[0].id if numbered else _named_factor(request.target, knowledge) or _named_factor(
             normal, knowledge)
-        if bare or _SHOULD_BE.fullmatch(_command_words(normal)):
+        if request.target == LAST_ANSWER:
+            factor_id = None  # the stage takes the question answered just before
+        if bare or request.target == LAST_ANSWER or _SHOULD_BE.fullmatch(_command_words(normal)):
             rating = parse_rating(request.value) if request.value else None
         else:
             value = _RATING_VALUE.search(normal.split("question", 1)[-1] if "question" in normal else normal)

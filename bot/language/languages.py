@@ -56,10 +56,17 @@ def other_language(text: str) -> Optional[str]:
     if letters < (6 if latin else 2):  # a few Chinese characters say as much as a sentence
         return None
     if latin == len(words):
-        if len(words) < 2 or sum(_is_english(w) for w in words) / len(words) >= 0.3:
+        capitalised = sum(1 for w in _WORD.findall(text) if w[:1].isupper())
+        if len(words) < 2 or capitalised * 2 >= len(words):  # names: "Priya Nair", "Metro Charter Network"
             return None
+        # words of two letters ("no", "la", "de") are shared by too many languages to count as English
+        english = sum(len(w) > 2 and _is_english(w) for w in words) / len(words)
+        if english >= 0.3:
+            return None
+    else:
+        english = 0.0
     values = _detector().compute_language_confidence_values(text)
     best = values[0] if values else None
-    if best is None or best.language.name == "ENGLISH" or best.value < 0.9:
+    if best is None or best.language.name == "ENGLISH" or best.value < (0.75 if english == 0 else 0.9):
         return None
     return best.language.name.title()

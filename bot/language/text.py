@@ -16,12 +16,15 @@ MAX_ANSWER_CHARS = 4000
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>")
 _SLACK_LINK = re.compile(r"<(?:https?://|mailto:)[^|>]*\|([^>]*)>")
+# Slack and Markdown emphasis around words: *bold*, _italic_, ~struck~, `code`, **bold**.
+_EMPHASIS = re.compile(r"(?<![\w*_~`])([*_~`]{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*_~`])")
 
 
 def clean_text(text: str) -> str:
     """Plain, single-spaced text: markup and control characters removed, entities decoded."""
     text = unicodedata.normalize("NFC", text or "")
     text = _SLACK_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\2", text)
     text = html.unescape(_TAG.sub(" ", text))
     text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
     return re.sub(r"\s+", " ", text).strip()

@@ -39,6 +39,8 @@ class Expected:
 
     shape: str
     options: tuple[str, ...] = ()
+    offer: bool = False   # a proposed answer is on the table: "yes" takes it, "keep mine" refuses it
+    synonyms: tuple[tuple[str, str], ...] = ()  # CHOICE: other words for an option
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,21 @@ _CHAT = (r"lol|lmao|haha+|hah|hehe+|heh|ok(?:ay)?|k|kk|cool|nice|great|awesome|p
          r"hi|hello|hey|hiya|yo|hmm+|uh+|um+|er+m?|oh|ah|wow|yay|oops|sorry|np|no worries|sure thing|got it|"
          r"ok cool|oh ok|ok thanks|ha|good morning|good afternoon|morning|cheers|brb|btw|fyi|omg|ugh|sigh")
 _CHAT_ONLY = re.compile(rf"^(?:(?:{_CHAT})[\s,.!?~:;()\-]*)+$|^[\W_\s]*$")
-_CHAT_LEAD = re.compile(rf"^(?:(?:{_CHAT})\b[\s,.!?~:;\-]*)+", re.IGNORECASE)
+_CHAT_LEAD = re.compile(rf"^(?:(?:{_CHAT})(?=[\s,.!?~:;]|$)[\s,.!?~:;]*)+", re.IGNORECASE)
 _EMOJI_ONLY = re.compile(r"^[\s\W\d_]*$")
 
 
 def strip_asides(text: str) -> str:
-    """The message without chat before it ("lol", "ok so") or a request clause after it."""
+    """The message without chat before it ("lol", "ok so") or a request clause after it; the text as
+    typed (line breaks and all) when there is none."""
     core = _CHAT_LEAD.sub("", clean_text(text)).strip()
     core = re.sub(r"^so\b[\s,]*", "", core, flags=re.IGNORECASE) if core != clean_text(text) else core
     clauses = _clauses(core)
     while len(clauses) > 1 and (_is_aside_request(clauses[-1]) or _CHAT_ONLY.match(_normal(clauses[-1]))):
         clauses = clauses[:-1]
     kept = " ".join(clauses).strip() if clauses else core
+    if kept == clean_text(text):
+        return text.strip()
     return kept[0].upper() + kept[1:] if kept and core and core[0].isupper() else kept
 
 
@@ -230,6 +235,12 @@ def _request_in(text: str, shape: str = SENTENCE) -> Optional[Reading]:
 # A goal written as a sentence starts with its verb, a deadline or its subject; a list of facts starts with them.
 _FACTS_ONLY = re.compile(rf"^(?!(?:{'|'.join(sorted(OUTCOME_VERBS | ACTIVITY_VERBS))}|by|to|in|within|before|all|our|we|"
                          r"every|each|the|at least|students|families)\b)(?=.*,)")
+# Keyboard mashing ("asdfghjkl") and a bare yes/no/don't-know where a sentence is asked for.
+_GIBBERISH = re.compile(r"^(?=[a-z]{5,}$)(?:[^aeiouy\s]*[bcdfghjklmnpqrstvwxz]{5}[a-z]*|(?:asdf|qwer|zxcv|hjkl|jkl;)[a-z]*)$")
+_NOT_AN_ANSWER = re.compile(r"^(?:y|yes|yeah|yep|n|no|nope|nah|ok|okay|idk|i dunno|dunno|no idea|not sure|unsure|"
+                            r"i don'?t know|don'?t know|\?+|-+|\.+|n/?a|tbd|tba|\?\?)[\s.!?]*$")
+_TASK = re.compile(r"^(?:(?:hey|ok|pls|please)[, ]+)*(?:can|could|would|will) (?:you|u) (?:please |pls )?(?:book|reserve|email|"
+                   r"call|phone|text|schedule|order|buy|print|pay|invite|post|tweet|translate|fax|mail|drive|pick up)\b")
 _OUT_OF_SCOPE = re.compile(r"\b(?:weather|sports?|football|basketball|recipe|joke|movie|song|stock price|bitcoin|"
                            r"lottery|horoscope|dating|who won)\b")
 _INTENT_REQUESTS = {"help": HELP, "show_progress": PROGRESS, "resume": CONTINUE}
@@ -241,16 +252,20 @@ def understand(text: str, expected: Expected, intent: Optional[str] = None) -> R
     normal = _normal(text)
     if not normal:
         return Reading(UNCLEAR, argument="empty")
-    if expected.shape == RATING and parse_rating(cleaned).ok and command_in(cleaned) is None:
+    language = other_language(cleaned)
+    if language is not None:
+        return Reading(OTHER_LANGUAGE, argument=language)
+    if expected.shape == RATING and parse_rating(cleaned).ok and command_in(cleaned) is None and (
+            len(normal.split()) <= 3 or _request_in(cleaned, RATING) in (None, Reading(REQUEST, QUESTION, cleaned))):
         return Reading(ANSWER, answer=cleaned)
     if expected.shape == YESNO and _CHAT_ONLY.match(normal) and read_yes_no(cleaned) is not None:
         return Reading(ANSWER, answer=cleaned)  # "ok", "sure": a yes here, not small talk
     if _CHAT_ONLY.match(normal) and not (expected.shape == RATING and _EMOJI_ONLY.match(normal)):
         return Reading(SMALL_TALK)
-    language = other_language(cleaned)
-    if language is not None:
-        return Reading(OTHER_LANGUAGE, argument=language)
-    core = strip_asides(cleaned) or cleaned
+    if _GIBBERISH.match(normal) or (expected.shape in (SENTENCE, GOAL, LIST) and not expected.offer
+                                    and _NOT_AN_ANSWER.match(normal)):
+        return Reading(UNCLEAR, argument="not_an_answer")
+    core = strip_asides(text) or cleaned
     command = command_in(core) or _last_clause_command(core)
     if command is not None:
         return command
@@ -261,13 +276,19 @@ def understand(text: str, expected: Expected, intent: Optional[str] = None) -> R
     if intent in _INTENT_REQUESTS and words <= 4:
         action = _INTENT_REQUESTS[intent]
         return Reading(COMMAND if action == CONTINUE else REQUEST, action)
-    if _OUT_OF_SCOPE.search(normal) and expected.shape in (RATING, YESNO, CHOICE):
+    if (_OUT_OF_SCOPE.search(normal) and expected.shape in (RATING, YESNO, CHOICE)) or _TASK.match(normal):
         return Reading(OUT_OF_SCOPE)
     return _by_shape(core, expected)
 
 
+_TRAILING_SKIP = re.compile(r"^.{0,40}?[,;.!-]\s*(?:just |so |let'?s |pls |please )?(?:skip|pass|skip (?:it|this|this one)|"
+                            r"come back to (?:it|this) later)[\s.!]*$")
+
+
 def _last_clause_command(text: str) -> Optional[Reading]:
     """"lol it put my 'can we get...' in there. take that out": a command closing a short message."""
+    if _TRAILING_SKIP.match(_normal(text)):
+        return Reading(COMMAND, SKIP)  # "not sure yet, skip"
     clauses = _clauses(text)
     if len(clauses) < 2 or len(_normal(text).split()) > 30:
         return None
@@ -283,7 +304,8 @@ def _by_shape(core: str, expected: Expected) -> Reading:
     if expected.shape == GOAL and _FACTS_ONLY.match(_normal(core)) and draft_goal(core) is not None:
         return Reading(REQUEST, DRAFT_GOAL, core)  # "grades 3-8 ELLs, +10 pts, by spring 2027": facts to draft from
     if expected.shape == CHOICE:
-        if match_option(core, expected.options) is not None or SOMETHING_ELSE.match(_normal(core)):
+        if match_option(core, expected.options, dict(expected.synonyms)) is not None or SOMETHING_ELSE.match(
+                _normal(core)):
             return Reading(ANSWER, answer=core)
         return Reading(UNCLEAR, argument="choice")
     return Reading(ANSWER, answer=core)

@@ -25,14 +25,14 @@ OPEN = (PARTLY, NOT_YET)  # answers that get a "next step" question
 
 _STATUS_WORDS = [  # order matters: "not applicable" before "not yet" before "no"
     (NOT_APPLICABLE, r"n\s*/\s*a|na|not applicable|does ?n[o']t apply|doesn'?t apply|not relevant|irrelevant"),
-    (NOT_YET, r"not yet|no|nope|not really|not at all|none yet|nothing yet|never|we have ?n[o']t|haven'?t|have not|"
-              r"missing|absent|false"),
-    (PARTLY, r"partly|partially|part(?:ial)?|somewhat|some|sort of|kind of|in progress|half(?:way)?|getting there|"
-             r"mostly|almost|started|underway|under way|on the way|working on it"),
+    (NOT_YET, r"not yet|no|nope|nah|not really|not at all|none yet|nothing yet|never|we have ?n[o']t|haven'?t|have not|"
+              r"missing|absent|false|❌|👎|✖️?"),
+    (PARTLY, r"partly|partially|part(?:ial)?|somewhat|some|sort of|sorta|kind of|kinda|in progress|half(?:way)?|"
+             r"getting there|mostly|almost|started|underway|under way|on the way|working on it|a bit|a little|meh|🤏|〰️"),
     (YES, r"yes|yeah|yep|yup|y|in place|done|complete(?:d)?|fully|absolutely|definitely|we have|it is|true|sure|"
-          r"of course"),
+          r"of course|✅|👍|✔️?|☑️?"),
 ]
-_STATUS = [(status, re.compile(rf"^(?:{words})\b(?P<sep>[\s,.:;!—–-]*)(?P<note>.*)$", re.S))
+_STATUS = [(status, re.compile(rf"^(?:{words})(?:\b|(?<=\W))(?P<sep>[\s,.:;!—–-]*)(?P<note>.*)$", re.S))
            for status, words in _STATUS_WORDS]
 _BY_NUMBER = {"1": YES, "2": PARTLY, "3": NOT_YET, "4": NOT_APPLICABLE}
 

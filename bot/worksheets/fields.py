@@ -38,6 +38,7 @@ class Field:
     offer: Optional[str] = None    # a proposed answer the user can take with "yes"
     help: str = ""                 # what "what does this mean?" answers for this field
     buttons: tuple[Button, ...] = ()  # answers offered as buttons, when the kind offers none
+    synonyms: tuple[tuple[str, str], ...] = ()  # CHOICE: other words for an option ("cmo" -> "Charter")
 
 
 @dataclass
@@ -81,7 +82,7 @@ def read_answer(fld: Field, text: str, current: Any) -> Answer:
             return Answer(reply=say("stages.answer_yes_no"))
         return Answer(reading.value, stored=True, note=reading.note)
     if fld.kind == CHOICE:
-        choice = match_option(cleaned, fld.options)
+        choice = match_option(cleaned, fld.options, dict(fld.synonyms))
         other = next((o for o in fld.options if o.lower().startswith("something else")), None)
         if choice is None and other is not None and not SOMETHING_ELSE.match(cleaned.lower()):
             return Answer(reply=say("stages.pick_option"))

@@ -53,8 +53,9 @@ def sector_in(text: str) -> Optional[str]:
     return None
 
 
-_NAME = re.compile(r"^(?i:(?:hi|hello|hey)?[,! ]*(?:i'?m|i am|this is|my name is|my name'?s|name'?s|it'?s)\s+)"
-                   r"(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})"
+_NAME = re.compile(r"^(?i:(?:hi|hello|hey)?[,! ]*(?:i'?m|im|i am|this is|my name is|my name'?s|name'?s|it'?s)\s+)"
+                   r"(?:(?P<name>[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})"
+                   r"|(?P<low>[a-z][a-z'’-]*(?:\s+[a-z][a-z'’.-]*){0,2})(?=\s*(?:,|$|\s+and\s|\s+-\s)))"
                    r"|^(?P<bare>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})(?=,\s)")
 _ROLE_AT = re.compile(r"(?:^|,\s*|\s+(?:and\s+)?i'?m\s+|\s+i am\s+)(?:the |a |an )?(?P<role>[a-z][a-z /&-]{2,60}?)\s+"
                       r"(?:at|with|for|from|of|in)\s+(?P<org>(?:the\s+)?[A-Z0-9][\w'’&.-]*(?:\s+(?:of\s+|for\s+|and\s+)?"
@@ -64,11 +65,11 @@ _ROLE_AT = re.compile(r"(?:^|,\s*|\s+(?:and\s+)?i'?m\s+|\s+i am\s+)(?:the |a |an
 def profile_facts(text: str) -> dict[str, str]:
     """Name, role, organisation and sector from one sentence ("I'm Dana Lee, deputy superintendent at
     Eastside Public Schools (the district)"); only what is there."""
-    cleaned = clean_text(text)
+    cleaned = re.sub(r"\s@\s?", " at ", clean_text(text))  # "principal @ Riverside Prep"
     facts: dict[str, str] = {}
     name = _NAME.match(cleaned)
     if name:
-        facts["name"] = (name.group("name") or name.group("bare")).strip(" .,")
+        facts["name"] = (name.group("name") or name.group("bare") or name.group("low").title()).strip(" ,")
     rest = cleaned[name.end():] if name else cleaned
     role = _ROLE_AT.search(rest)
     if role:
@@ -92,7 +93,8 @@ class TeamProfile(Worksheet):
     def fields(self, doc: dict, ctx: Any = None) -> list[Field]:
         t = texts()["profile"]
         return [Field("name", "name", t["name"]), Field("organisation", "organisation", t["organisation"]),
-                Field("sector", "sector", t["sector"], CHOICE, tuple(sector_labels().values())),
+                Field("sector", "sector", t["sector"], CHOICE, tuple(sector_labels().values()),
+                      synonyms=tuple(sector_words().items())),
                 Field("role", "role", t["role"])]
 
     def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:

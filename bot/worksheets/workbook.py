@@ -19,7 +19,7 @@ from bot.language.explain import find_term, render_term
 from bot.content.knowledge import Knowledge, knowledge as load_default
 from bot.content.messages import say
 from bot.storage.models import Participant, WorkItem
-from bot.language.commands import change_request, is_back, is_skip
+from bot.language.commands import LAST_ANSWER, change_request, is_back, is_skip
 from bot.language.smart import draft_goal
 from bot.language.understanding import CHOICE as CHOICE_SHAPE, GOAL, LIST as LIST_SHAPE, SENTENCE, YESNO as YESNO_SHAPE, \
     Expected
@@ -205,12 +205,13 @@ class Workbook:
         if fld.kind == YESNO:
             return Expected(YESNO_SHAPE)
         if fld.kind == CHOICE:
-            return Expected(CHOICE_SHAPE, fld.options)
+            return Expected(CHOICE_SHAPE, fld.options, synonyms=fld.synonyms)
         if fld.kind == LIST:
             return Expected(LIST_SHAPE)
+        offer = bool(fld.offer) or fld.path.endswith(".decision")
         if fld.path.startswith("goals.") and fld.path.endswith(".text"):
-            return Expected(GOAL)
-        return Expected(SENTENCE)
+            return Expected(GOAL, offer=offer)
+        return Expected(SENTENCE, offer=offer)
 
     def open_label(self, sender: str) -> Optional[tuple[str, str]]:
         """(the worksheet's title, the open field's label), for "where was I?" and pausing."""
@@ -385,7 +386,7 @@ class Workbook:
                 return Turn((Reply(ws.completion(doc)),), False)
             replies: list[Reply] = []
             cleaned = clean_text(text)
-            change = self._change_target(cleaned, fields)
+            change = self._change_target(cleaned, fields, doc, fld)
             if is_skip(cleaned):
                 mark(doc, "_closed" if fld.kind == LIST else "_skipped", fld.path)
                 replies.append(Reply(say("worksheets.skipped", label=fld.label)))
@@ -475,11 +476,18 @@ class Workbook:
         if fld.kind == LIST:
             mark(doc, "_closed", fld.path, on=closed)
 
-    @staticmethod
-    def _change_target(text: str, fields: list[Field]) -> Optional[tuple[Field, Optional[str]]]:
-        """The field a "change X to Y" names and the new value (None: go to the field and ask again)."""
+    def _change_target(self, text: str, fields: list[Field], doc: dict,
+                       current: Field) -> Optional[tuple[Field, Optional[str]]]:
+        """The field a "change X to Y" names and the new value (None: go to the field and ask again);
+        "make that ..." names the answer given just before the open question."""
         request = change_request(text)
-        fld = find_field(request.target, fields) if request is not None else None
+        if request is not None and request.target == LAST_ANSWER:
+            # only a short value that fits the answer before ("change it to no"), never a request to rewrite
+            fld = self._previous_answered(doc, fields, current)
+            if fld is None or fld.kind not in (YESNO, CHOICE) or read_answer(fld, request.value or "", None).stored is False:
+                return None
+        else:
+            fld = find_field(request.target, fields) if request is not None else None
         return (fld, request.value) if fld is not None else None
 
     # --- explaining ------------------------------------------------------------------------

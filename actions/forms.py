@@ -120,6 +120,8 @@ class ValidateGuideForm(GuideFormValidation, ABC):
         return events + (pause_events(holder[0]) if holder else [])
 
     def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        if value is None:  # the form starting (after another stage was asked for): nothing was typed for it
+            return {self.slot: None}
         turn = app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
         send(dispatcher, turn.replies)
         holder = _TURN.get()

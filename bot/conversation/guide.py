@@ -140,8 +140,10 @@ class Guide:
         return self.workbook.handle(sender, text)
 
     def _command(self, sender: str, text: str, reading: Reading, intent: Optional[str], form: Optional[str]) -> Turn:
-        if reading.action in (SKIP, BACK, CHANGE):
-            return self._answer(sender, text, intent, form)  # each stage applies the shared grammar
+        if reading.action in (SKIP, BACK):  # "hmm not sure yet, skip": the stage gets the command itself
+            return self._answer(sender, "skip" if reading.action == SKIP else "go back", intent, form)
+        if reading.action == CHANGE:
+            return self._answer(sender, text, intent, form)  # each stage resolves what the change names
         if reading.action == PAUSE:
             return Turn((self.pause(sender),), False, paused=True)
         if reading.action == CONTINUE:
@@ -332,11 +334,15 @@ class Guide:
 
     # --- the overview --------------------------------------------------------------------------
     def progress(self, sender: str) -> list[Reply]:
-        """The journey through the five stages, led by the self-assessment's overview once it has ratings."""
+        """The journey through the five stages, led by the self-assessment's overview once it has ratings,
+        in one message."""
         with self.db.transaction() as repo:
             rated = any(a.rating for a in repo.answers(repo.participant(sender)).values())
         replies = self.assessment.overview(sender)[:1] if rated else []
-        return replies + [self.journey.overview(sender)]
+        journey = self.journey.overview(sender)
+        if not replies:
+            return [journey]
+        return [Reply(f"{replies[0].text}\n\n{journey.text}", replies[0].buttons + journey.buttons)]
 
     # --- teams -------------------------------------------------------------------------------
     def team(self, sender: str, text: str, now: datetime) -> tuple[Turn, Optional[str], list[tuple[str, str, datetime]]]:

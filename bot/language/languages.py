@@ -14,10 +14,12 @@ from typing import Optional
 
 # Everyday English words that rarely appear in the other languages' short messages.
 _ENGLISH = frozenset("""
-a about all also am an and any are as at be because been but by can could did do does done for from get go
-going good got had has have he her here him his how i if in is it its just know like me more most my no not
+about all also am an and any are as at be because been but by can could did do does done for from get go
+going good got had has have he her here him his how i if in is it its just know like more most my not
 now of on one or our out please right see she should so some that the their them then there they this to too
 up us very was we well were what when where which who why will with would yes you your ok okay thanks
+thats whats dont cant wont isnt didnt doesnt im ive id ill youre theyre lol pls thx yeah yep nope gonna wanna
+gotta kinda sorta idk tbh btw
 """.split())
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LATIN = re.compile(r"[A-Za-zÀ-ɏ]")
@@ -60,7 +62,7 @@ def other_language(text: str) -> Optional[str]:
         if len(words) < 2 or capitalised * 2 >= len(words):  # names: "Priya Nair", "Metro Charter Network"
             return None
         # words of two letters ("no", "la", "de") are shared by too many languages to count as English
-        english = sum(len(w) > 2 and _is_english(w) for w in words) / len(words)
+        english = sum(w in _ENGLISH or (len(w) > 2 and _is_english(w)) for w in words) / len(words)
         if english >= 0.3:
             return None
     else:

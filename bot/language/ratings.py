@@ -173,6 +173,8 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("disagree", re.compile(
         r"\b(?:disagreed?|"
         r"(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|not|never|wouldn'?t) (?:really )?agree(?! more)|"
+        r"(?:wouldn'?t|would not|can'?t|cannot|couldn'?t|don'?t|do not) (?:really |honestly )?(?:say|claim|think|"
+        r"believe)(?: that)? (?:we|i|they|it|everyone|people) (?:really |fully |all )?agree|"
         r"not really|not rly|not yet|not quite|not so much|not much|not true|not the case|not exactly|"
         r"not particularly|not especially|hardly|barely|rarely|seldom|incorrect|inaccurate|doubtful|doubt it|"
         r"(?:don'?t|do not|wouldn'?t|would not) (?:think|believe|say|guess) so|(?:guess|suppose|think) not|"

@@ -260,7 +260,7 @@ def understand(text: str, expected: Expected, intent: Optional[str] = None) -> R
         return Reading(ANSWER, answer=cleaned)
     if expected.shape == YESNO and _CHAT_ONLY.match(normal) and read_yes_no(cleaned) is not None:
         return Reading(ANSWER, answer=cleaned)  # "ok", "sure": a yes here, not small talk
-    if _CHAT_ONLY.match(normal) and not (expected.shape == RATING and _EMOJI_ONLY.match(normal)):
+    if _CHAT_ONLY.match(normal) and not (_EMOJI_ONLY.match(normal) and (expected.shape == RATING or expected.offer)):
         return Reading(SMALL_TALK)
     if _GIBBERISH.match(normal) or (expected.shape in (SENTENCE, GOAL, LIST) and not expected.offer
                                     and _NOT_AN_ANSWER.match(normal)):
@@ -272,13 +272,14 @@ def understand(text: str, expected: Expected, intent: Optional[str] = None) -> R
     request = _request_in(core, expected.shape)
     if request is not None:
         return request
-    words = len(normal.split())
-    if intent in _INTENT_REQUESTS and words <= 4:
-        action = _INTENT_REQUESTS[intent]
-        return Reading(COMMAND if action == CONTINUE else REQUEST, action)
     if (_OUT_OF_SCOPE.search(normal) and expected.shape in (RATING, YESNO, CHOICE)) or _TASK.match(normal):
         return Reading(OUT_OF_SCOPE)
-    return _by_shape(core, expected)
+    reading = _by_shape(core, expected)
+    if reading.kind == UNCLEAR and intent in _INTENT_REQUESTS and len(normal.split()) <= 4:
+        # the classifier breaks the tie for a short message that fits no button ("progress pls")
+        action = _INTENT_REQUESTS[intent]
+        return Reading(COMMAND if action == CONTINUE else REQUEST, action)
+    return reading
 
 
 _TRAILING_SKIP = re.compile(r"^.{0,40}?[,;.!-]\s*(?:just |so |let'?s |pls |please )?(?:skip|pass|skip (?:it|this|this one)|"

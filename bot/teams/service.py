@@ -132,8 +132,10 @@ class Teams:
         return self._profile(sender, lead)
 
     def _profile(self, sender: str, lead: Reply) -> Turn:
+        """The team news and the profile's introduction in one message (the form asks the first question)."""
         turn = self.workbook.start(sender, PROFILE)
-        return Turn((lead,) + turn.replies, turn.pending)
+        text = "\n\n".join([lead.text] + [r.text for r in turn.replies if r.text])
+        return Turn((Reply(text, lead.buttons + tuple(b for r in turn.replies for b in r.buttons)),), turn.pending)
 
     @staticmethod
     def _work_on(repo: Repository, p: Participant, team: Optional[Team]) -> None:

@@ -76,6 +76,13 @@ class FiveWhys(Worksheet):
             return None
         if fld.path == "root_pick":
             whys = [w for w in doc.get("whys") or [] if w.get("answer")]
+            ordinals = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": len(whys),
+                        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+            named = re.sub(rf"\b({'|'.join(ordinals)})\b(?: one| why)?", lambda m: str(ordinals[m.group(1)]),
+                           cleaned.lower())
+            if named != cleaned.lower() and not re.search(r"[a-z]{4,}", re.sub(
+                    r"\b(?:and|or|both|numbers?|whys?|the|all|ones?)\b", "", named)):
+                cleaned = named  # "the first and the last one"
             numbers = [int(n) for n in re.findall(r"\b(\d)\b", cleaned) if 1 <= int(n) <= len(whys)]
             if numbers and not re.search(r"[a-zA-Z]{4,}", re.sub(r"\b(?:and|or|both|numbers?|whys?|the|all)\b", "", cleaned)):
                 picked = [{"text": whys[n - 1]["answer"], "evidence": whys[n - 1].get("evidence"), "validated": None}

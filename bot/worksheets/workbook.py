@@ -64,6 +64,13 @@ class Context:
         return team.name if team is not None else None
 
 
+def _one_message(replies: list[Reply]) -> tuple[Reply, ...]:
+    """What the bot says about an answer, in one message (the form asks the next question after it)."""
+    if len(replies) <= 1:
+        return tuple(replies)
+    return (Reply("\n".join(r.text for r in replies if r.text), tuple(b for r in replies for b in r.buttons)),)
+
+
 def _position(awaiting: Optional[str]) -> Optional[tuple[str, str, str]]:
     parts = (awaiting or "").split(":", 2)
     return (parts[0], parts[1], parts[2]) if len(parts) == 3 and parts[0] in WORKSHEETS else None
@@ -208,7 +215,7 @@ class Workbook:
             return Expected(CHOICE_SHAPE, fld.options, synonyms=fld.synonyms)
         if fld.kind == LIST:
             return Expected(LIST_SHAPE)
-        offer = bool(fld.offer) or fld.path.endswith(".decision")
+        offer = bool(fld.offer) or bool(fld.buttons) or fld.path.endswith(".decision")  # short answers are fine
         if fld.path.startswith("goals.") and fld.path.endswith(".text"):
             return Expected(GOAL, offer=offer)
         return Expected(SENTENCE, offer=offer)
@@ -433,9 +440,9 @@ class Workbook:
                 credits = self.credits(repo, p, doc, fields)
                 replies.append(Reply(ws.completion(doc, context) + (f"\n{credits}" if credits else ""),
                                      ws.next_buttons(doc, context)))
-                return Turn(tuple(replies), False)
+                return Turn(_one_message(replies), False)
             repo.set_position(p, ws.stage, f"{kind}:{key}:{nxt.path}")
-            return Turn(tuple(replies), True)
+            return Turn(_one_message(replies), True)
 
     def credits(self, repo: Repository, p: Participant, doc: dict, fields: list[Field]) -> str:
         """ "Who wrote what" in a team document: each member with the fields they answered."""

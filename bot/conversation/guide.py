@@ -342,7 +342,7 @@ class Guide:
         journey = self.journey.overview(sender)
         if not replies:
             return [journey]
-        return [Reply(f"{replies[0].text}\n\n{journey.text}", replies[0].buttons + journey.buttons)]
+        return [Reply(f"{replies[0].text}\n{journey.text}", replies[0].buttons + journey.buttons)]
 
     # --- teams -------------------------------------------------------------------------------
     def team(self, sender: str, text: str, now: datetime) -> tuple[Turn, Optional[str], list[tuple[str, str, datetime]]]:

@@ -134,7 +134,7 @@ class Teams:
     def _profile(self, sender: str, lead: Reply) -> Turn:
         """The team news and the profile's introduction in one message (the form asks the first question)."""
         turn = self.workbook.start(sender, PROFILE)
-        text = "\n\n".join([lead.text] + [r.text for r in turn.replies if r.text])
+        text = "\n".join([lead.text] + [r.text for r in turn.replies if r.text])
         return Turn((Reply(text, lead.buttons + tuple(b for r in turn.replies for b in r.buttons)),), turn.pending)
 
     @staticmethod

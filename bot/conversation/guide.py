@@ -177,7 +177,9 @@ class Guide:
         if action == STAGE:
             stage = reading.argument
             position = self.workbook.current(sender) if form == WORKSHEET_FORM else None
-            if position and (position[0] == stage or (stage == "add_goal" and position[0] == "purpose")):
+            if position and stage == "add_goal" and position[0] == "purpose":
+                return self.workbook.start(sender, "purpose", add_goal=True)  # "skip this, just the goal pls"
+            if position and position[0] == stage:
                 return self._answer(sender, text, None, form)  # "begin implementation in May" inside a check-in
             if stage == "self_assessment" and form == SELF_ASSESSMENT_FORM:
                 return Turn((Reply(self._where(sender, form)),), True)

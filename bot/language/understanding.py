@@ -282,6 +282,10 @@ def understand(text: str, expected: Expected, intent: Optional[str] = None) -> R
     return reading
 
 
+# What a delete closing a longer message can point at: what was just said, a list, a numbered answer.
+_POINTS_BACK = re.compile(r"^(?:it|that|this|those|them|that bit|that part|that one|the last one|last one|"
+                          r"(?:the |my )?last (?:item|answer|one)|(?:this|the) list|everything|all of it|"
+                          r"(?:goal|why|step|item) \d{1,2})$")
 _TRAILING_SKIP = re.compile(r"^.{0,40}?[,;.!-]\s*(?:just |so |let'?s |pls |please )?(?:skip|pass|skip (?:it|this|this one)|"
                             r"come back to (?:it|this) later)[\s.!]*$")
 
@@ -294,6 +298,8 @@ def _last_clause_command(text: str) -> Optional[Reading]:
     if len(clauses) < 2 or len(_normal(text).split()) > 30:
         return None
     last = command_in(clauses[-1])
+    if last is not None and last.action == DELETE and not _POINTS_BACK.match(last.argument or ""):
+        return None  # "Robert'); DROP TABLE participants;--" names nothing of ours
     return last if last is not None and last.action in (DELETE, BACK, SKIP, START_OVER) else None
 
 

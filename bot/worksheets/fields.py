@@ -197,7 +197,7 @@ def question_reply(fld: Field, current: Any, again: bool = False, nudge: bool = 
                    say("understanding.example_list") if fld.kind == LIST else say("understanding.example_text"))
         first = fld.prompt.strip().splitlines()[-1]
         return Reply(f"{first}\n{example}", buttons + (SKIP_BUTTON,))
-    text = say("stages.ask_again", prompt=fld.prompt.strip().splitlines()[-1]) if again else "\n".join(lines)
+    text = say("stages.ask_again", prompt=" ".join(fld.prompt.strip().splitlines()[-2:])) if again else "\n".join(lines)
     return Reply(text, buttons)
 
 

@@ -1,5 +1,10 @@
 """One front for the whole journey: which stage a user is in, and who handles their message.
 
+Every message typed while a question is open is understood first (bot/language/understanding.py):
+only an answer reaches the stage and is stored; a command is applied to the form, a request for
+something else pauses the question (the actions end the form) and is done, and anything else gets a
+short reply while the question stays open.
+
 The self-assessment (stage B) and the worksheets (stages A, C, D and E) each keep their own
 state; the guide knows which one a user is working on (Participant.stage) and routes "continue",
 "skip", "go back", "change ...", "I have to run" and "what does this mean?" there, and says
@@ -22,10 +27,11 @@ from bot.conversation.privacy import delete_user
 from bot.conversation.reminders import Reminders, describe, parse_request
 from bot.language.explain import find_factor, find_term
 from bot.language.replies import Button, Reply, Turn
-from bot.language.understanding import (ANSWER, BACK, CHANGE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL, FILL_BLANKS, GOAL, HELP,
-                                        HUMAN, FORGET_ME, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE, PAUSE, PROGRESS, QUESTION, RATING,
-                                        REMINDER, REPORT, REQUEST, SENTENCE, SKIP, SMALL_TALK, STAGE, START_OVER,
-                                        UNCLEAR, YESNO, CHOICE, Expected, Reading, requested_stage, understand)
+from bot.language.understanding import (ANSWER, BACK, CHANGE, CHOICE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL,
+                                        FILL_BLANKS, FORGET_ME, GOAL, HELP, HUMAN, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE,
+                                        PAUSE, PROGRESS, QUESTION, RATING, REPORT, REQUEST, SENTENCE, SKIP,
+                                        SMALL_TALK, STAGE, START_OVER, UNCLEAR, YESNO, Expected, Reading,
+                                        requested_stage, understand)
 from bot.lessons.advisor import Advisor
 from bot.storage.db import Database
 from bot.teams.facilitator import Facilitator

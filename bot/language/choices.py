@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.language.text import clean_text
 
@@ -54,7 +55,8 @@ def read_yes_no(text: str) -> Optional[YesNo]:
     if match is None:
         words = normal.strip(" .!?").split()
         if len(words) == 1 and len(words[0]) >= 2:
-            guess = process.extractOne(words[0], list(_PLAIN), scorer=fuzz.ratio, score_cutoff=75)
+            guess = process.extractOne(words[0], list(_PLAIN), scorer=DamerauLevenshtein.normalized_similarity,
+                                       score_cutoff=0.66)  # one slip in a short word: "yse", "noo"
             if guess is not None:
                 return YesNo(_PLAIN[guess[0]], None)
         if _UNSURE_ANYWHERE.search(normal):

@@ -11,6 +11,8 @@ import yaml
 
 from bot.app import build
 from bot.content.messages import load_messages
+from bot.language.choices import match_option, read_yes_no
+from bot.language.languages import other_language
 from bot.lessons.advisor import Advisor
 from bot.language.understanding import (ANSWER, CHOICE, COMMAND, GOAL, LIST, OTHER_LANGUAGE, RATING, REQUEST,
                                         SENTENCE, SMALL_TALK, UNCLEAR, YESNO, Expected, understand)
@@ -343,3 +345,44 @@ def test_every_hint_is_a_command_that_exists(source, hint, advisor):
     known = (reading.kind != ANSWER or parse_team_request(sample) is not None
              or hint.lower() in _trained_examples())
     assert known, f"{source}: the bot suggests {hint!r}, which nothing understands"
+
+
+# --- the pieces the step is built on ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text,value,note", [
+    ("prob, if we share the ESL coaches", "yes", "If we share the ESL coaches"),
+    ("yes, sure", "yes", None),
+    ("probably not, the budget is gone", "no", "The budget is gone"),
+    ("nah", "no", None),
+    ("yse", "yes", None),
+    ("maybe, depends on the board", "unsure", "Depends on the board"),
+    ("👍", "yes", None),
+])
+def test_yes_no_in_free_words(text, value, note):
+    reading = read_yes_no(text)
+    assert (reading.value, reading.note) == (value, note)
+
+
+def test_a_choice_by_number_words_or_synonym_and_never_a_guess_between_two():
+    options = ("District", "Charter", "City or state agency")
+    assert match_option("2", options) == "Charter"
+    assert match_option("the district one", options) == "District"
+    assert match_option("we're a CMO", options, {"cmo": "Charter"}) == "Charter"
+    assert match_option("the mayor's office", options, {"mayor's office": "City or state agency"}) == \
+        "City or state agency"
+    assert match_option("a shared problem", options) is None
+
+
+@pytest.mark.parametrize("text,language", [
+    ("Estamos de acuerdo con esto, pero falta dinero", "Spanish"),
+    ("no entiendo la pregunta", "Spanish"),
+    ("Nous voulons améliorer la lecture", "French"),
+    ("很同意", "Chinese"),
+    ("Priya Nair", None),                                  # a name is no language
+    ("Metro Charter Network", None),
+    ("Robert'); DROP TABLE participants;--", None),        # English words, odd punctuation
+    ("prob, if we share the ESL coaches", None),           # chat English that detectors call German
+    ("thats it", None),
+])
+def test_another_language_is_told_from_english(text, language):
+    assert other_language(text) == language

@@ -20,13 +20,19 @@ _SLACK_LINK = re.compile(r"<(?:https?://|mailto:)[^|>]*\|([^>]*)>")
 _EMPHASIS = re.compile(r"(?<![\w*_~`])([*_~`]{1,2})(?=\S)(.+?)(?<=\S)\1(?![\w*_~`])")
 
 
+# Format characters that belong to what people type: emoji joiners and variation selectors (👩‍👩‍👧, ❤️).
+_KEEP_FORMAT = {"\u200d", "\ufe0e", "\ufe0f"}
+
+
 def clean_text(text: str) -> str:
-    """Plain, single-spaced text: markup and control characters removed, entities decoded."""
+    """Plain, single-spaced text: entities decoded, then markup and control characters removed (so an
+    encoded "&lt;script&gt;" cannot come back as a tag); emoji sequences stay whole."""
     text = unicodedata.normalize("NFC", text or "")
     text = _SLACK_LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
-    text = html.unescape(_TAG.sub(" ", text))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
+    text = _TAG.sub(" ", html.unescape(_TAG.sub(" ", text)))
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" or ch in _KEEP_FORMAT else " "
+                   for ch in text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -15,7 +15,7 @@ from bot.content.knowledge import document
 from bot.content.messages import say
 from bot.language.replies import Button, Reply
 from bot.language.smart import check_goal
-from bot.language.text import clean_text
+from bot.language.text import MAX_ANSWER_CHARS, clean_text, too_long
 from bot.worksheets.fields import CHOICE, YES, YESNO, Answer, Field, Worksheet, as_bool, get_path, set_path, yes_no
 
 KIND = "purpose"
@@ -84,6 +84,8 @@ class PurposeWorksheet(Worksheet):
 
     def read(self, doc: dict, fld: Field, text: str) -> Optional[Answer]:
         """Goal texts and wording decisions need more than the generic field kinds."""
+        if fld.path.startswith("goals.") and too_long(clean_text(text)):  # a goal is an answer like any other
+            return Answer(reply=say("stages.too_long", limit=MAX_ANSWER_CHARS))
         if fld.path.endswith(".text") and fld.path.startswith("goals."):
             index = int(fld.path.split(".")[1])
             draft = (get_path(doc, f"goals.{index}") or {}).get("draft")

@@ -13,6 +13,7 @@ from bot.app import build
 from bot.content.messages import load_messages
 from bot.language.choices import match_option, read_yes_no
 from bot.language.languages import other_language
+from bot.language.text import clean_text
 from bot.lessons.advisor import Advisor
 from bot.language.understanding import (ANSWER, CHOICE, COMMAND, GOAL, LIST, OTHER_LANGUAGE, RATING, REQUEST,
                                         SENTENCE, SMALL_TALK, UNCLEAR, YESNO, Expected, understand)
@@ -386,3 +387,20 @@ def test_a_choice_by_number_words_or_synonym_and_never_a_guess_between_two():
 ])
 def test_another_language_is_told_from_english(text, language):
     assert other_language(text) == language
+
+
+@pytest.mark.parametrize("typed,stored", [
+    ("x&lt;script&gt;alert(1)&lt;/script&gt;", "x alert(1)"),   # an encoded tag does not come back as a tag
+    ("fish &amp; chips", "fish & chips"),
+    ("👩\u200d👩\u200d👧 families first ❤️", "👩\u200d👩\u200d👧 families first ❤️"),  # emoji sequences stay whole
+    ("we need *shared* buses and _better_ data", "we need shared buses and better data"),  # Slack emphasis
+])
+def test_text_is_stored_plain_and_whole(typed, stored):
+    assert clean_text(typed) == stored
+
+
+def test_a_goal_longer_than_the_limit_is_refused_not_stored(guide):
+    guide.workbook.start("u", "purpose", add_goal=True)
+    turn = _handle(guide, "Raise reading scores " * 400)
+    assert "more than I can keep" in turn.replies[0].text
+    assert exports(guide.db).user("u")["smart_goals"] == []

@@ -16,7 +16,13 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$actions_port") 2>/dev/null; then
 fi
 "$venv/rasa" run actions --actions actions --port "$actions_port" >var/actions.log 2>&1 &
 actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null || true' EXIT INT TERM
+rasa_pid=
+# Whatever ends this script (Ctrl-C, kill, or the terminal closing: a hang-up) stops both servers.
+stop() { kill $rasa_pid $actions_pid 2>/dev/null; wait $rasa_pid $actions_pid 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 for _ in $(seq 1 120); do
   (exec 3<>"/dev/tcp/127.0.0.1/$actions_port") 2>/dev/null && break
   kill -0 $actions_pid 2>/dev/null || { echo "The action server failed to start; see var/actions.log" >&2; exit 1; }
@@ -28,9 +34,16 @@ if [ "$mode" = chat ]; then
   user=${2:-$(whoami)}
   echo "Loading the assistant (about 20 seconds)... You are '$user'; your answers are saved under that id."
   echo "Type your messages; /stop or Ctrl-C ends the chat. Try: hi"
-  "$venv/rasa" shell --model "$model" --endpoints endpoints.yml --conversation-id "$user" --quiet 2>var/rasa.log
+  # In the background with this terminal as its input, so a signal reaches the trap at once (bash runs
+  # traps only between commands, and `wait` is interruptible where a foreground command is not).
+  exec 3<&0
+  "$venv/rasa" shell --model "$model" --endpoints endpoints.yml --conversation-id "$user" --quiet \
+    <&3 2>var/rasa.log &
+  rasa_pid=$!
 else
   echo "Rasa REST channel: POST http://localhost:5005/webhooks/rest/webhook {\"sender\": \"...\", \"message\": \"...\"}"
   "$venv/rasa" run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
-    --enable-api --port "${RASA_PORT:-5005}" --cors "*"
+    --enable-api --port "${RASA_PORT:-5005}" --cors "*" &
+  rasa_pid=$!
 fi
+wait $rasa_pid

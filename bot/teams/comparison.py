@@ -111,7 +111,10 @@ def _factor(factor: Factor, members: list[MemberRatings], min_group: int, by_org
         for m, s in scored:
             if m.sector:
                 sectors.setdefault(m.sector, []).append(s)
-        result.sector_means = {sid: round(mean(v), 2) for sid, v in sectors.items()}
+        # A sector's average shows only when it pools at least min_group ratings: one charter member's
+        # "average" is their rating. With the organisation opt-in, ratings are shown by name anyway.
+        result.sector_means = {sid: round(mean(v), 2) for sid, v in sectors.items()
+                               if by_organisation or len(v) >= min_group}
         if len(result.sector_means) >= 2 and (max(result.sector_means.values())
                                               - min(result.sector_means.values())) >= SECTOR_FLAG:
             labels = sector_labels()

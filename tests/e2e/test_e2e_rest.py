@@ -362,11 +362,12 @@ def test_three_partners_answer_at_once_then_compare_remind_and_one_deletes(sqlit
     assert "Where you differ most" in ben("compare our ratings", "3 of 4 members have answered")
     text = ben("compare our ratings in detail", "3 of 4 members have answered", "For your partner meeting")
     assert "1. shared problem: 3 answered (SD 1 D 1 SA 1), average 2.3 ⚑" in text
-    assert "9. cross-section of people: 3 answered (A 1 SA 1 N/A 1), average 3.5 ⚑" in text
+    assert "9. cross-section of people: 3 answered (A 1 SA 1 N/A 1), average 3.5" in text
+    assert "average 3.5 ⚑" not in text and "members average" not in text   # one member per sector: no sector averages
     assert "Match Charter" not in text                                     # totals only: nobody opted in
     team = s.export(code, whose="--team")
     factor = team["comparison"]["dimensions"]["unifying_purpose"]["factors"]["unifying_purpose_1"]
-    assert factor["counts"]["strongly_agree"] == 1 and factor["mean"] == 2.33 and factor["flags"] == ["spread", "sectors"]
+    assert factor["counts"]["strongly_agree"] == 1 and factor["mean"] == 2.33 and factor["flags"] == ["spread"]
     assert team["comparison"]["dimensions"]["capacity"]["factors"]["capacity_5"]["mean"] == 3.0  # N/A left out
     assert [m["sector"] for m in team["members"]] == ["district", "charter", "catholic_private", "agency"]
 

@@ -175,7 +175,7 @@ def test_nothing_is_compared_until_three_members_have_answered(guide):
     assert "Only a facilitator" in team(guide, "ben", "compare with 2 members")[0]
     assert "fewer than three" in team(guide, "ana", "compare with 2 members")[0]
     assert "2 of 3 members have answered" in team(guide, "ben", "compare our ratings")[0]
-    assert "average" in team(guide, "ben", "compare our ratings")[0]
+    assert "average" in team(guide, "ben", "compare our ratings in detail")[0]
 
 
 def test_the_comparison_counts_averages_without_na_and_flags_disagreement(guide):
@@ -190,8 +190,15 @@ def test_the_comparison_counts_averages_without_na_and_flags_disagreement(guide)
     assert purpose_1["counts"] == {"strongly_disagree": 1, "disagree": 1, "agree": 0, "strongly_agree": 1,
                                    "not_applicable": 0}
     assert purpose_1["mean"] == round((4 + 2 + 1) / 3, 2)
+    # one member per sector: a sector "average" would be that member's rating, so none is shown
+    assert purpose_1["flags"] == ["spread"] and purpose_1["sector_means"] is None
+    assert "strongly disagree" in purpose_1["prompt"] and "members average" not in purpose_1["prompt"]
+    assert "District members average" not in text
+    team(guide, "ana", "show ratings by organisation")   # opted in: ratings are shown by organisation anyway
+    comparison = exports(guide.db).team(code_of(guide))["comparison"]
+    purpose_1 = comparison["dimensions"]["unifying_purpose"]["factors"]["unifying_purpose_1"]
     assert purpose_1["flags"] == ["spread", "sectors"]
-    assert "strongly disagree" in purpose_1["prompt"] and "District members average 4.0" in purpose_1["prompt"]
+    assert "District members average 4.0" in purpose_1["prompt"]
     partners_1 = comparison["dimensions"]["partners"]["factors"]["partners_1"]
     assert partners_1["counts"]["not_applicable"] == 1 and partners_1["mean"] == 3.5   # N/A counted, not averaged
     assert partners_1["flags"] == ["sectors"]                                           # 3 vs 4: one step apart
@@ -215,6 +222,18 @@ def test_ratings_by_organisation_only_when_the_team_opted_in(guide):
     team(guide, "ana", "show ratings by organisation")
     shown = team(guide, "ben", "compare our ratings in detail")[0]
     assert "Match Charter: disagree" in shown and "Archdiocese schools: strongly disagree" in shown
+
+
+def test_sector_averages_need_as_many_raters_as_the_team_shows_at_least(guide):
+    members = [(f"d{i}", f"D{i}", "Boston Public Schools", "District") for i in range(3)] + \
+              [(f"c{i}", f"C{i}", f"Charter {i}", "Charter") for i in range(2)]
+    boston(guide, members=tuple(members))
+    for user, _, _, sector in members:
+        answer_assessment(guide, (["strongly_agree"] if sector == "District" else ["strongly_disagree"]) * 17, user)
+    factor = exports(guide.db).team(code_of(guide, "d0"))["comparison"]["dimensions"]["unifying_purpose"][
+        "factors"]["unifying_purpose_1"]
+    assert factor["sector_means"] == {"district": 4.0}   # three district raters; the two charter ones stay pooled
+    assert "sectors" not in factor["flags"]
 
 
 def test_the_comparison_fits_a_chat_window_unless_detail_is_asked_for(guide):

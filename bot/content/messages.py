@@ -1,6 +1,6 @@
 """The bot's own sentences, by key, from knowledge/messages/*.yml: a wording fix never touches Python.
 
-Code asks for a sentence by key with the facts it needs: `say("teams.code_expired", code=code,
+Code asks for a sentence by key with the facts it needs: `say("teams.code_not_valid", code=code,
 days=14)`. Each file is a section ("teams.yml" holds the keys "teams.*"); a sentence's
 variables are its `{placeholders}`. Loading fails, naming the file and key, on an empty or
 malformed sentence; asking for a key that does not exist, or without exactly the variables its

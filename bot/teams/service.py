@@ -119,12 +119,12 @@ class Teams:
             p = repo.participant(sender)
             team = repo.team_by_code(code)
             if team is None:
-                return Turn((Reply(say("teams.code_unknown", code=code)),), False)
+                return Turn((Reply(say("teams.code_not_valid", code=code, days=CODE_VALID_FOR.days)),), False)
             if repo.membership(team, p) is not None:
                 self._work_on(repo, p, team)
                 return Turn((Reply(say("teams.already_member", team=team.name), (COMPARE, STATUS)),), False)
             if team.code_expires_at < now:
-                return Turn((Reply(say("teams.code_expired", code=code, days=CODE_VALID_FOR.days)),), False)
+                return Turn((Reply(say("teams.code_not_valid", code=code, days=CODE_VALID_FOR.days)),), False)
             repo.add_member(team, p)
             self._work_on(repo, p, team)
             name, count = team.name, len(repo.members(team))

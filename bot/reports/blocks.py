@@ -251,7 +251,7 @@ def team_report(data: dict, kb: Knowledge, today: Optional[date] = None) -> Repo
     report = Report(say("report.title", who=team["name"]))
     opted = say("report.team_opted_in") if team["settings"]["by_organisation"] else say("report.team_opted_out")
     report.add(Paragraph(say("report.prepared_for_team", date=(today or date.today()).isoformat(), team=team["name"],
-                             code=team["code"], min_group=team["settings"]["min_group"], opted=opted)))
+                             min_group=team["settings"]["min_group"], opted=opted)))  # no join code: reports travel
     stages = data.get("progress", {}).get("stages") or {}
     report.add(Chart(lambda: charts.stages_chart(say("report.team_progress_chart", team=team["name"]),
                                                  [(label, stages.get(sid, "not started")) for sid, label in STAGE_LETTERS]),

@@ -91,6 +91,7 @@ def test_the_team_report_has_members_the_comparison_and_a_heatmap_without_single
     assert first[0][2:9] == ["Answered", "Strongly disagree", "Disagree", "Agree", "Strongly agree", "N/A", "Average"]
     assert first[1][2:9] == ["3", "1", "1", "0", "1", "0", "2.3"] and first[1][9].startswith("Factor 1 (")
     assert "Match Charter" not in "\n".join(c.text for t in document.tables[1:] for r in t.rows for c in r.cells)
+    assert code not in "\n".join(p.text for p in document.paragraphs)   # the join code stays out of reports
     assert [c.caption for c in report.charts()] == [
         "Progress through the five stages (B: every member has finished)", "Pooled readiness per dimension",
         "Where the partners agree and where they differ"]

@@ -8,6 +8,7 @@ transaction however many services it passes through.
 """
 from __future__ import annotations
 
+import fcntl
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Iterator, Optional
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +24,7 @@ from bot.config import database_url
 from bot.storage.repository import Repository
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_LOCK = 0x436F6D47   # any fixed number: the advisory lock every Common Ground process migrates under
 
 
 def alembic_config(url: str) -> Config:
@@ -53,11 +55,25 @@ class Database:
             self.migrate()
 
     def migrate(self) -> None:
-        """Applies every pending migration (a no-op when the schema is current)."""
+        """Applies every pending migration (a no-op when the schema is current). Processes starting together
+        (Rasa, the action server, several servers) take turns: a PostgreSQL advisory lock held for the
+        migration's transaction, or a lock file beside a SQLite database; the later ones find it current."""
         config = alembic_config(self.url)
-        with self.engine.begin() as connection:
+        with self._sqlite_migration_lock(), self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    @contextmanager
+    def _sqlite_migration_lock(self) -> Iterator[None]:
+        path = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if not path or path == ":memory:":
+            yield
+            return
+        with open(f"{path}.migrate-lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes, also if this process dies
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[Repository]:

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.storage.db import Database
+from tests.helpers.servers import PROJECT
 from tests.helpers.services import postgres_schema
 
 
@@ -133,3 +134,22 @@ def test_upgrading_an_earlier_schema_keeps_answers_as_round_one(empty_url):
         p = repo.participant("old")
         assert repo.answers(p)["capacity_1"].rating == "disagree" and repo.answers(p, 1)["capacity_1"].rating == "agree"
     db.dispose()
+
+
+def test_servers_starting_together_migrate_a_fresh_database_once(empty_url):
+    """`make serve` starts Rasa and the action server at once (and a cluster more): each runs the migrations
+    on start, and none may crash because another created a table first."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    code = "import sys; from bot.storage.db import Database; Database(sys.argv[1]).dispose()"
+    starts = [subprocess.Popen([sys.executable, "-c", code, empty_url], cwd=PROJECT, stderr=subprocess.PIPE, text=True)
+              for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in starts]
+    assert [p.returncode for p in starts] == [0, 0, 0, 0], "\n".join(e[-800:] for e in errors if e)
+    engine = create_engine(empty_url, future=True)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    engine.dispose()

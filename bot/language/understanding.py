@@ -5,7 +5,8 @@ else ("actually let's do the self-assessment first", "what's next?"), chat ("lol
 another language, or type something we cannot read as an answer. Only an answer may be stored.
 Three signals decide: the words (the command grammar and request phrases below, anchored so an
 answer that only mentions "back" or "plan" stays an answer), the shape the open question expects
-(a rating, yes/no, a choice, a list, a sentence, a goal), and Rasa's intent for short messages.
+(a rating, yes/no, a choice, a list, a sentence, a goal), and Rasa's intent, which only breaks the
+tie for a short message that fits no button (on short answers it was wrong too often to lead).
 """
 from __future__ import annotations
 

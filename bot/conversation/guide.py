@@ -116,7 +116,7 @@ class Guide:
         if reading.kind == REQUEST:
             return self._request(sender, text, reading, form)
         if reading.kind == UNCLEAR and reading.argument != "empty":
-            return self._unclear(sender, text, intent, form)
+            return self._unclear(sender, text, intent, form, expected)
         again = self._miss(sender) % 2 == 0  # the second of two in a row is worded differently
         if reading.kind == OTHER_LANGUAGE:
             return Turn((Reply(say("understanding.other_language_again", language=reading.argument) if again
@@ -237,11 +237,12 @@ class Guide:
         return (say("understanding.where_worksheet", title=label[0], label=label[1]) if label
                 else say("understanding.where_nothing"))
 
-    def _unclear(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
+    def _unclear(self, sender: str, text: str, intent: Optional[str], form: Optional[str],
+                 expected: Expected) -> Turn:
         """Not an answer we can read: the stage says why the first time; the next time the prompt
         comes with buttons and an example (the form asks it), never the same words twice."""
         misses = self._miss(sender)
-        if misses == 1 and self._expected(sender, form).shape in (RATING, YESNO, CHOICE):
+        if misses == 1 and expected.shape in (RATING, YESNO, CHOICE):
             return self._answer(sender, text, intent, form)  # the stage's own "please pick one of the options"
         if misses == 1:
             return Turn((Reply(say("understanding.not_an_answer")),), True)

@@ -153,3 +153,30 @@ class TeamMember(Base):
     participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
     facilitator = Column(Boolean, nullable=False, default=False, server_default=false())
     joined_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class JoinAttempt(Base):
+    """One try at a team's join code, by whom and from where: the limit on guessing counts these.
+    Not tied to a participant row, so a guesser who never answered anything is counted too."""
+
+    __tablename__ = "join_attempts"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=False)
+    address = Column(String(64))            # the caller's network address when the channel knows it
+    succeeded = Column(Boolean, nullable=False, default=False, server_default=false())
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class WebLink(Base):
+    """A one-time link that opens the web page as the participant who asked for it. Only a hash of
+    the link's secret is kept; it works once, until `expires_at`."""
+
+    __tablename__ = "web_links"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    sender_id = Column(String(255), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)
+    used_at = Column(DateTime)

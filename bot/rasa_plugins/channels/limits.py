@@ -1,0 +1,21 @@
+"""What every channel checks before a message reaches language understanding.
+
+A message longer than `MESSAGE_LIMIT` characters is answered at the door with a short request to
+split it: it never reaches the model (whose attention grows with the square of the tokens: a
+100 KB message once took 35 s and 10 GB) and nothing of it is stored or logged.
+"""
+from __future__ import annotations
+
+from bot.content.messages import say
+from bot.language.text import MAX_ANSWER_CHARS
+
+MESSAGE_LIMIT = MAX_ANSWER_CHARS      # characters; the longest answer the worksheets keep
+BODY_LIMIT = 64 * 1024                # bytes of a request body on the chat webhooks (JSON around the text)
+
+
+def too_long(text: object) -> bool:
+    return isinstance(text, str) and len(text) > MESSAGE_LIMIT
+
+
+def too_long_reply(text: str) -> str:
+    return say("conversation.message_too_long", length=f"{len(text):,}", limit=f"{MESSAGE_LIMIT:,}")

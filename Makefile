@@ -78,8 +78,10 @@ test: $(MODEL) $(WEBCHAT) $(CHROMIUM) validate lint
 test-fast: $(VENV)/.installed lint
 	COMMON_GROUND_TEST_DATABASES=sqlite $(BIN)/python -m pytest tests/unit -q
 
+# The layers (.importlinter) and no high-severity finding from bandit's security checks.
 lint: $(VENV)/.installed
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -r bot actions -lll --quiet
 
 bench-lessons: $(VENV)/.installed
 	$(BIN)/python scripts/bench_lessons.py

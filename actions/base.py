@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import app
+from bot.conversation.place import speaking_in
 from bot.language.replies import Reply, Turn
 
 RESUME_SLOT = "resume_form"
@@ -61,6 +62,16 @@ def commanded_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
     return [SlotSet(RESUME_SLOT, form)] + ([FollowupAction(form)] if form else [])
 
 
+def shared_space(tracker: Tracker) -> bool:
+    """Whether the latest message came from a space others read. The Slack and Teams channels say so in
+    the message's metadata ("shared"); a Slack channel id that is not a direct message's (D...) counts too."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    if "shared" in metadata:
+        return bool(metadata["shared"])
+    channel = metadata.get("out_channel")
+    return isinstance(channel, str) and bool(channel) and not channel.startswith("D")
+
+
 def pause_events(turn: Turn) -> list[EventType]:
     """When the guide paused the open question for something else: the form stops here (the database
     keeps its place), and the next step is the form of the stage asked for, or listening."""
@@ -82,7 +93,7 @@ class GuideAction(Action, ABC):
         ...
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        with app().db.transaction():
+        with app().db.transaction(), speaking_in(shared_space(tracker)):
             return self.act(dispatcher, tracker, domain)
 
 
@@ -94,5 +105,5 @@ class GuideFormValidation(FormValidationAction, ABC):
         ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        with app().db.transaction():
+        with app().db.transaction(), speaking_in(shared_space(tracker)):
             return await super().run(dispatcher, tracker, domain)

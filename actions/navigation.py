@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import (RESUME_SLOT, GuideAction, answered_instead, app, commanded_instead, latest_intent, latest_text,
                           send)
+from bot.language.replies import Reply
 from bot.language.text import looks_like_pause, looks_like_progress_request
 
 
@@ -17,6 +18,17 @@ class ActionWelcome(GuideAction):
 
     def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         send(dispatcher, app().home.welcome(tracker.sender_id))
+        return []
+
+
+class ActionWebLink(GuideAction):
+    """"Open this on the web": a one-time link to the web page as this same participant."""
+
+    def name(self) -> str:
+        return "action_web_link"
+
+    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, [Reply(app().guide.web_link(tracker.sender_id))])
         return []
 
 

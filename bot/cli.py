@@ -84,6 +84,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    from bot.identity.secret import SecretError, key_for
+    from bot.identity.tokens import rest_token
+    try:
+        if args.api:
+            print(key_for("api"))
+            return 0
+        if not args.user:
+            raise CliError("say whose token: --user ID (or --api for the HTTP API's token)")
+        if not 0 < args.days <= 3650:
+            raise CliError("--days must be between 1 and 3650")
+        print(rest_token(args.user, args.days))
+    except (SecretError, ValueError) as error:
+        raise CliError(str(error)) from error
+    return 0
+
+
 def cmd_smart_check(args: argparse.Namespace) -> int:
     from bot.language.smart import check_goal
     if not args.goal.strip():
@@ -195,6 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     migrate = commands.add_parser("migrate", help=f"create or upgrade the database schema ({DATABASE_URL_ENV})")
     migrate.set_defaults(func=cmd_migrate)
+    token = commands.add_parser("token", help="print a bearer token for the REST channel (or the HTTP API's token)")
+    token.add_argument("--user", help="the sender id the token proves")
+    token.add_argument("--days", type=float, default=30, help="how long it is valid (default 30 days)")
+    token.add_argument("--api", action="store_true", help="print the token of Rasa's HTTP API instead (operators)")
+    token.set_defaults(func=cmd_token)
     smart = commands.add_parser("smart-check", help="check a goal against the SMART criteria")
     smart.add_argument("goal", help="the goal's text, in quotes")
     smart.add_argument("--format", choices=("json", "text"), default="text")

@@ -59,6 +59,9 @@ from typing import Any, Callable, Optional
 import yaml
 
 PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+from bot.identity.tokens import rest_token  # noqa: E402  (the project's own modules, found from scripts/)
+
 DIALOGUES = PROJECT / "tests" / "dialogues"
 MAX_MESSAGES = 2
 SHOW = 300            # characters of a reply shown in the failure list
@@ -300,8 +303,10 @@ def check_turn(turn: Turn, texts: list[str], previous: list[str]) -> list[str]:
 class Client:
     """The REST channel of a running Rasa server, and the export command on its database."""
 
-    def __init__(self, url: str, database_url: Optional[str], timeout: float = 90) -> None:
+    def __init__(self, url: str, database_url: Optional[str], timeout: float = 90,
+                 secret: Optional[str] = None) -> None:
         self.url = url.rstrip("/")
+        self.secret = secret   # the servers' secret, to sign each sender's token (default: this install's)
         self.env = {**os.environ, "PYTHONWARNINGS": "ignore", "TF_CPP_MIN_LOG_LEVEL": "3"}
         if database_url:
             self.env["COMMON_GROUND_DATABASE_URL"] = database_url
@@ -316,8 +321,8 @@ class Client:
 
     def say(self, sender: str, message: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body, headers={
+            "Content-Type": "application/json", "Authorization": f"Bearer {rest_token(sender, 1, self.secret)}"})
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return json.load(response)
 
@@ -553,7 +558,7 @@ def start_servers():
             raise
         print(f"eval-dialogue: {getattr(error, 'msg', None) or error}", file=sys.stderr)
         raise SystemExit(2)
-    return servers, Client(f"http://127.0.0.1:{servers.rasa_port}", database_url)
+    return servers, Client(f"http://127.0.0.1:{servers.rasa_port}", database_url, secret=servers.secret)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ venv=.venv/bin
 export RASA_TELEMETRY_ENABLED=false PYTHONWARNINGS=ignore TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
 mkdir -p var
 
+# The schema is brought up to date here, once, before any server starts (the servers never migrate).
+"$venv/python" -m bot migrate >/dev/null || { echo "The database could not be migrated (see above)." >&2; exit 1; }
+
 actions_port=${ACTIONS_PORT:-5055}
 if (exec 3<>"/dev/tcp/127.0.0.1/$actions_port") 2>/dev/null; then
   echo "Port $actions_port is already in use (another action server?). Stop it first." >&2
@@ -37,13 +40,19 @@ if [ "$mode" = chat ]; then
   # In the background with this terminal as its input, so a signal reaches the trap at once (bash runs
   # traps only between commands, and `wait` is interruptible where a foreground command is not).
   exec 3<&0
+  # Only this machine can reach the shell's server (it listens for the terminal's messages on :5005).
   "$venv/rasa" shell --model "$model" --endpoints endpoints.yml --conversation-id "$user" --quiet \
-    <&3 2>var/rasa.log &
+    --interface 127.0.0.1 <&3 2>var/rasa.log &
   rasa_pid=$!
 else
-  echo "Rasa REST channel: POST http://localhost:5005/webhooks/rest/webhook {\"sender\": \"...\", \"message\": \"...\"}"
+  public=${COMMON_GROUND_PUBLIC_URL:-http://localhost:5005}
+  echo "Web page: $public/webhooks/web/   REST: POST $public/webhooks/rest/webhook {\"message\": \"...\"}"
+  echo "  with \"Authorization: Bearer \$(.venv/bin/python -m bot token --user ID)\"; HTTP API: ?token=\$(.venv/bin/python -m bot token --api)"
+  # Rasa's HTTP API only with its token (derived from the server's secret); browsers may call it only
+  # from the public URL's origin. RASA_INTERFACE=127.0.0.1 keeps the server to this machine.
   "$venv/rasa" run --model "$model" --endpoints endpoints.yml --credentials credentials.yml \
-    --enable-api --port "${RASA_PORT:-5005}" --cors "*" &
+    --enable-api --auth-token "$("$venv/python" -m bot token --api)" --cors "${public%/}" \
+    --interface "${RASA_INTERFACE:-0.0.0.0}" --port "${RASA_PORT:-5005}" &
   rasa_pid=$!
 fi
 wait $rasa_pid

@@ -18,19 +18,21 @@ from datetime import datetime
 from typing import Optional
 
 from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
-from bot.config import contact
+from bot.config import contact, public_url
 from bot.content.knowledge import Knowledge
 from bot.content.messages import say
 from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, Forms, assessment_form, worksheet_form
 from bot.conversation.journey import Journey
+from bot.conversation.place import in_shared_space
 from bot.conversation.privacy import delete_user
 from bot.conversation.reminders import Reminders, describe, parse_request
 from bot.language.explain import find_factor, find_term
+from bot.identity.links import LINK_MINUTES, create_link
 from bot.language.replies import Button, Reply, Turn
 from bot.language.understanding import (ANSWER, BACK, CHANGE, CHOICE, COMMAND, CONTINUE, DELETE, DRAFT_GOAL,
                                         FILL_BLANKS, FORGET_ME, GOAL, HELP, HUMAN, NEXT, OTHER_LANGUAGE, OUT_OF_SCOPE,
                                         PAUSE, PROGRESS, QUESTION, RATING, REPORT, REQUEST, SENTENCE, SKIP,
-                                        SMALL_TALK, STAGE, START_OVER, UNCLEAR, YESNO, Expected, Reading,
+                                        SMALL_TALK, STAGE, START_OVER, UNCLEAR, WEB_LINK, YESNO, Expected, Reading,
                                         requested_stage, understand)
 from bot.lessons.advisor import Advisor
 from bot.storage.db import Database
@@ -197,6 +199,8 @@ class Guide:
             return self._paused_for(sender, form, lambda: (Turn((Reply(line, (button,)),), False), None))
         if action == PROGRESS:
             return self._paused_for(sender, form, lambda: (Turn(tuple(self.progress(sender)), False), None))
+        if action == WEB_LINK:
+            return Turn((Reply(self.web_link(sender)),), True)
         if action == FORGET_ME:  # asks first; "yes, delete everything" then goes through the privacy action
             return self._paused_for(sender, form, lambda: (Turn((self.delete_data(sender, False),), False), None))
         asked = say("understanding.ask_report") if action == REPORT else say("understanding.ask_reminder")
@@ -267,6 +271,14 @@ class Guide:
         configured = contact()
         return (say("understanding.human_contact", contact=configured) if configured
                 else say("understanding.human_none"))
+
+    def web_link(self, sender: str) -> str:
+        """"Open this on the web": a one-time link that opens the web page as this same participant. Whoever
+        opens it first continues as them, so it is never given where others can read it."""
+        if in_shared_space():
+            return say("conversation.web_link_shared")
+        link = f"{public_url()}/webhooks/web/continue/{create_link(self.db, sender)}"
+        return say("conversation.web_link", link=link, minutes=LINK_MINUTES)
 
     def navigate(self, sender: str, text: str, intent: Optional[str]) -> tuple[Turn, Optional[str]]:
         """Skip / go back / change said while no question is open: applied to the current stage, unless

@@ -14,6 +14,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 from bot.config import VAR_DIR
 
@@ -51,6 +52,6 @@ def server_secret() -> str:
     return value
 
 
-def key_for(purpose: str) -> str:
-    """A key for one purpose, derived from the server's secret (HMAC-SHA256, hex)."""
-    return hmac.new(server_secret().encode(), purpose.encode(), hashlib.sha256).hexdigest()
+def key_for(purpose: str, secret: Optional[str] = None) -> str:
+    """A key for one purpose, derived from the server's secret (or the one given: a test's servers)."""
+    return hmac.new((secret or server_secret()).encode(), purpose.encode(), hashlib.sha256).hexdigest()

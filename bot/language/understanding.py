@@ -30,8 +30,9 @@ RATING, YESNO, CHOICE, LIST, SENTENCE, GOAL = "rating", "yesno", "choice", "list
 SKIP, BACK, CHANGE, DELETE, START_OVER, PAUSE, CONTINUE, FILL_BLANKS = (
     "skip", "back", "change", "delete", "start_over", "pause", "continue", "fill_blanks")
 # Requests for something else
-STAGE, DRAFT_GOAL, NEXT, HELP, HUMAN, PROGRESS, QUESTION, REPORT, REMINDER, FORGET_ME = (
-    "stage", "draft_goal", "next", "help", "human", "progress", "question", "report", "reminder", "forget_me")
+STAGE, DRAFT_GOAL, NEXT, HELP, HUMAN, PROGRESS, QUESTION, REPORT, REMINDER, FORGET_ME, WEB_LINK = (
+    "stage", "draft_goal", "next", "help", "human", "progress", "question", "report", "reminder", "forget_me",
+    "web_link")
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,11 @@ _PROGRESS = re.compile(rf"{_REQUEST_OPENER}(?:show|see|view|check|give me|what'?
 _REPORT = re.compile(rf"{_REQUEST_OPENER}(?:{_WANTS}|send|email|give|get|download|generate|create|export|make)\b.{{0,25}}"
                      r"\breport\b")
 _REMINDER = re.compile(rf"{_REQUEST_OPENER}(?:remind (?:me|us)|set (?:a |up a )?reminder|can you remind)\b")
+_WEB_LINK = re.compile(rf"{_REQUEST_OPENER}(?:{_WANTS}|send|give|get|move|carry on|keep going|pick (?:this |it )?up)\b"
+                       r"(?: (?:this|it|that|me|us|the|a|my|our|conversation|chat|work|here|link|over|up|please|pls|"
+                       r"later|get|send|give|open|continue|finish|have|do|go))* ?(?:(?:on|in|from|to) (?:the |a |my |your )?"
+                       r"(?:web|browser|laptop|computer|desktop|pc|mac)\b|web ?link\b|link (?:for|to) (?:the )?"
+                       r"(?:web|browser|website)\b)")
 _QUESTION_START = re.compile(r"^(?:what|why|how|who|whom|which|where|when|explain|define|meaning of|tell me about|"
                              r"what'?s|whats|is there|are there|does|do you|do i|i don'?t (?:understand|get)|not sure what|"
                              r"can you explain|could you explain)\b")
@@ -224,6 +230,8 @@ def _request_in(text: str, shape: str = SENTENCE) -> Optional[Reading]:
         return Reading(REQUEST, REPORT)
     if _REMINDER.match(normal):
         return Reading(REQUEST, REMINDER)
+    if len(normal.split()) <= 12 and _WEB_LINK.match(normal) and not _QUESTION_START.match(normal):
+        return Reading(REQUEST, WEB_LINK)
     if len(normal.split()) <= 10 and _PROGRESS.match(normal):
         return Reading(REQUEST, PROGRESS)
     first = _normal(_clauses(clean_text(text))[0]) if clean_text(text) else normal

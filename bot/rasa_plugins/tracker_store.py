@@ -17,6 +17,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import database_url
 from bot.rasa_plugins.names import DELETED_SLOT
+from bot.storage.db import Database
 
 
 
@@ -30,7 +31,9 @@ def deletion_mark(tracker: DialogueStateTracker) -> Optional[int]:
 class CommonGroundTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Optional[Any] = None, host: Optional[str] = None,
                  event_broker: Optional[Any] = None, **kwargs: Any) -> None:
-        # A URL with "://" in `host` is used as it stands by SQLTrackerStore.get_db_url.
+        # A URL with "://" in `host` is used as it stands by SQLTrackerStore.get_db_url. The Rasa server
+        # refuses to start on a database whose schema is not current (it never migrates it).
+        Database.for_server().dispose()
         super().__init__(domain=domain, host=host or database_url(), event_broker=event_broker, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -1,5 +1,9 @@
 """Opens the database, brings its schema up to date through Alembic, and hands out transactions.
 
+Migrating is a step of its own (`python -m bot migrate`, which `make serve`, `make chat` and the
+tests' servers run first); the servers open the database with `Database.for_server()`, which refuses
+a schema other than the one this code was written for instead of changing it under other servers.
+
 Every caller (Rasa actions, the CLI, tests) goes through `Database.transaction()`, which
 commits on success and rolls back on error, so a failed turn never leaves half an answer.
 Transactions nest: the outermost one (an action call, opened at the edge in actions/base.py)
@@ -16,6 +20,8 @@ from typing import Iterator, Optional
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,6 +38,10 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this code expects (missing, older or newer)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -53,6 +63,27 @@ class Database:
         self._current: ContextVar[Optional[Repository]] = ContextVar(f"transaction-{id(self)}", default=None)
         if migrate:
             self.migrate()
+
+    @classmethod
+    def for_server(cls, url: Optional[str] = None) -> "Database":
+        """The database as a server opens it: never migrated here, and refused unless its schema is current."""
+        db = cls(url, migrate=False)
+        try:
+            db.check_schema()
+        except BaseException:
+            db.dispose()
+            raise
+        return db
+
+    def check_schema(self) -> None:
+        head = ScriptDirectory.from_config(alembic_config(self.url)).get_current_head()
+        with self.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current != head:
+            where = self.engine.url.render_as_string(hide_password=True)
+            found = f"schema revision {current}" if current else "no Common Ground schema"
+            raise SchemaError(f"{where} has {found}; this code needs revision {head}. "
+                              f"Run `.venv/bin/python -m bot migrate` (make serve and make chat do) and start again.")
 
     def migrate(self) -> None:
         """Applies every pending migration (a no-op when the schema is current). Processes starting together

@@ -67,7 +67,7 @@ def test_whole_self_assessment_with_detours_then_export(sqlite_servers):
     turn("很同意", "English", "Question 8")
     turn("disagree", "Recorded disagree for question 8", "counts against readiness")
     turn("skip", "Skipped the next steps", "Question 9 of 17")
-    turn("agree, " + "details " * 1500, "longer than I can keep", "Question 9:")
+    turn("agree, " + "details " * 1500, "shorter parts")      # 12,007 characters: refused at the door
     turn("agree", "Recorded agree for question 9")
     turn("not really", "Recorded disagree for question 10")
     turn("4", "Recorded strongly agree for question 11")

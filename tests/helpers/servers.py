@@ -1,9 +1,14 @@
-"""Starts the real action server and Rasa server (REST channel) for end-to-end tests."""
+"""Starts the real action server and Rasa server (REST channel) for end-to-end tests.
+
+The servers get a secret of their own; `say` proves who speaks with a bearer token signed by it and
+`get` calls the HTTP API with its token, as a real integration would."""
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
+import urllib.parse
 import subprocess
 import sys
 import time
@@ -13,6 +18,9 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
+
+from bot.identity.secret import key_for
+from bot.identity.tokens import rest_token
 
 PROJECT = Path(__file__).resolve().parents[2]
 MODEL = PROJECT / "models" / "common-ground.tar.gz"
@@ -41,13 +49,23 @@ class Servers:
             pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it first)")
         self.database_url = database_url
         self.workdir = workdir
+        self.secret = secrets.token_urlsafe(48)
         self.env = {**os.environ, "COMMON_GROUND_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
-                    "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", **(env or {})}
+                    "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "COMMON_GROUND_SECRET": self.secret,
+                    **(env or {})}
         self.processes: list[subprocess.Popen] = []
         self.starts = 0
 
+    def migrate(self) -> None:
+        """The schema step the servers leave to the operator (`make serve` runs it first)."""
+        done = subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=PROJECT, env=self.env,
+                              capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            pytest.fail(f"`python -m bot migrate` failed: {done.stderr[-2000:]}")
+
     def start(self) -> None:
         self.starts += 1
+        self.migrate()
         self.actions_port, self.rasa_port = free_port(), free_port()
         self.env["COMMON_GROUND_PUBLIC_URL"] = f"http://127.0.0.1:{self.rasa_port}"
         self.env["COMMON_GROUND_REPORTS_DIR"] = str(self.workdir / "reports")
@@ -60,9 +78,18 @@ class Servers:
                                 "--port", str(self.actions_port)])
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
                              "--credentials", str(PROJECT / "credentials.yml"), "--port", str(self.rasa_port),
-                             "--enable-api"])
+                             "--enable-api", "--auth-token", self.api_token, "--interface", "127.0.0.1",
+                             "--cors", self.env["COMMON_GROUND_PUBLIC_URL"]])
         self._wait(f"http://127.0.0.1:{self.actions_port}/health", "actions")
         self._wait(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", "rasa")
+
+    @property
+    def api_token(self) -> str:
+        return key_for("api", self.env["COMMON_GROUND_SECRET"])
+
+    def token(self, sender: str, days: float = 1) -> str:
+        """A REST bearer token for `sender`, signed with these servers' secret."""
+        return rest_token(sender, days, secret=self.env["COMMON_GROUND_SECRET"])
 
     def _spawn(self, name: str, command: list[str]) -> None:
         log = open(self.workdir / f"{name}-{self.starts}.log", "w")
@@ -80,6 +107,10 @@ class Servers:
         log = (self.workdir / f"{name}-{self.starts}.log").read_text()[-3000:]
         self.stop()
         pytest.fail(f"the {name} server did not come up at {url}; its log ends with:\n{log}")
+
+    @property
+    def rasa_pid(self) -> int:
+        return self.processes[-1].pid
 
     def stop(self) -> None:
         for process in self.processes:
@@ -102,12 +133,16 @@ class Servers:
     def say(self, sender: str, message: str) -> list[dict]:
         body = json.dumps({"sender": sender, "message": message}).encode()
         request = urllib.request.Request(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {self.token(sender)}"})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)
 
     def get(self, path: str):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.rasa_port}{path}", timeout=30) as response:
+        """A GET on the Rasa server; the HTTP API's routes get its token."""
+        separator = "&" if "?" in path else "?"
+        url = f"http://127.0.0.1:{self.rasa_port}{path}{separator}token={urllib.parse.quote(self.api_token)}"
+        with urllib.request.urlopen(url, timeout=30) as response:
             return json.load(response)
 
     def download(self, url: str) -> tuple[int, bytes]:
@@ -119,7 +154,7 @@ class Servers:
 
     def bot_texts(self, sender: str) -> list[str]:
         """Everything the bot said in this conversation, as Rasa's HTTP API reports it."""
-        tracker = self.get(f"/conversations/{sender}/tracker")
+        tracker = self.get(f"/conversations/{urllib.parse.quote(sender, safe='')}/tracker")
         return [e.get("text") or "" for e in tracker["events"] if e.get("event") == "bot"]
 
     def wait_for_bot_text(self, sender: str, piece: str, timeout: float = 45) -> str:

@@ -1,5 +1,6 @@
 """Every custom action, run the way the action server runs it: a tracker in, events and messages out."""
 import asyncio
+import shutil
 
 import pytest
 from rasa_sdk import Tracker
@@ -16,18 +17,21 @@ DOMAIN = {"forms": {"self_assessment_form": {"required_slots": ["assessment_answ
 
 
 @pytest.fixture(autouse=True)
-def fresh_services(tmp_path, monkeypatch):
-    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{tmp_path / 'actions.db'}")
+def fresh_services(tmp_path, monkeypatch, migrated_sqlite):
+    path = tmp_path / "actions.db"
+    shutil.copyfile(migrated_sqlite, path)          # the action server opens only a migrated database
+    monkeypatch.setenv(DATABASE_URL_ENV, f"sqlite:///{path}")
     services.app.cache_clear()
     yield
     services.app().db.dispose()
     services.app.cache_clear()
 
 
-def tracker(text="", intent=None, active_loop=None, sender="user-1", slots=None):
+def tracker(text="", intent=None, active_loop=None, sender="user-1", slots=None, metadata=None):
     return Tracker(
         sender_id=sender, slots={"requested_slot": "assessment_answer" if active_loop else None, **(slots or {})},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
+                        "metadata": metadata or {}},
         events=[{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()], paused=False, followup_action=None,
         active_loop={"name": active_loop} if active_loop else {}, latest_action_name="action_listen",
     )
@@ -282,3 +286,13 @@ def test_every_action_call_is_one_database_transaction():
         counted.append((action.name(), len(begins)))
     assert [name for name, count in counted if count > 1] == [], counted
     assert sum(count for _, count in counted) >= len(calls) - 2   # nearly every call reads or writes
+
+
+def test_a_web_link_is_given_in_a_direct_chat_and_never_where_others_read():
+    text = " ".join(m["text"] for m in run(navigation.ActionWebLink(), text="open this on the web", intent="web_link",
+                                            metadata={"out_channel": "D0ANA"})[0])
+    assert "/webhooks/web/continue/" in text and "15 minutes" in text
+    for metadata in ({"out_channel": "C0SCHOOL"}, {"shared": True}):
+        text = " ".join(m["text"] for m in run(navigation.ActionWebLink(), text="open this on the web",
+                                                intent="web_link", metadata=metadata)[0])
+        assert "/webhooks/" not in text and "direct message" in text

@@ -10,7 +10,9 @@ from bot.content.messages import say
 from bot.language.text import MAX_ANSWER_CHARS
 
 MESSAGE_LIMIT = MAX_ANSWER_CHARS      # characters; the longest answer the worksheets keep
-BODY_LIMIT = 64 * 1024                # bytes of a request body on the chat webhooks (JSON around the text)
+# Bytes of a request body on the chat webhooks and of one socket.io message: far above any message we
+# take (so a long paste still gets the kind reply, not an error), far below what costs memory.
+BODY_LIMIT = 256 * 1024
 
 
 def too_long(text: object) -> bool:

@@ -1,0 +1,90 @@
+"""The REST channel with proven identity: POST /webhooks/rest/webhook needs a bearer token.
+
+The token (bot/identity/tokens.py; `python -m bot token --user ID` prints one) names the sender;
+the body's `sender` may repeat it but never name someone else. Everything is checked before Rasa
+sees the message: the token (401), the sender (403), the body's shape and size (400, 413) and the
+message's length (answered with a request to split it, nothing stored). The caller's network
+address goes into the message's metadata (the join-code limit counts by it); whatever metadata
+or input channel the body claims is ignored.
+"""
+from __future__ import annotations
+
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.identity.tokens import REST, TokenError, verify
+from bot.rasa_plugins.channels.limits import BODY_LIMIT, too_long, too_long_reply
+
+logger = logging.getLogger(__name__)
+USAGE = 'POST a JSON object {"message": "..."} with the header "Authorization: Bearer <token>"'
+
+
+def bearer(request: Request) -> Optional[str]:
+    header = request.headers.get("Authorization") or ""
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def refuse(status: int, reason: str) -> Any:
+    headers = {"WWW-Authenticate": 'Bearer realm="common-ground"'} if status == 401 else None
+    return response.json({"error": reason, "usage": USAGE}, status=status, headers=headers)
+
+
+def caller_address(request: Request) -> str:
+    """The caller's address as this server sees it (behind a proxy, Sanic's forwarded settings apply)."""
+    return str(request.remote_addr or request.ip or "")[:64]
+
+
+class AuthenticatedRest(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = Blueprint("common_ground_rest", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_request: Request) -> Any:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Any:
+            try:
+                identity = verify(bearer(request), REST)
+            except TokenError as error:
+                return refuse(401, f"Sign in first: {error}.")
+            if len(request.body or b"") > BODY_LIMIT:
+                return refuse(413, f"The body is larger than {BODY_LIMIT // 1024} KB.")
+            try:
+                body = request.json
+            except Exception:  # Sanic raises its own error for invalid JSON
+                body = None
+            if not isinstance(body, dict):
+                return refuse(400, "The body must be a JSON object.")
+            message, sender = body.get("message"), body.get("sender", identity.sender)
+            if not isinstance(message, str):
+                return refuse(400, 'The body needs "message" as a string.')
+            if not isinstance(sender, str):
+                return refuse(400, '"sender", when given, must be a string.')
+            if sender != identity.sender:
+                return refuse(403, "The token is not for this sender.")
+            if too_long(message):
+                return response.json([{"recipient_id": sender, "text": too_long_reply(message)}])
+            metadata = {"address": caller_address(request)}
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(message, collector, sender, input_channel=self.name(),
+                                                 metadata=metadata))
+            except CancelledError:
+                logger.error("A REST message timed out before it was answered.")
+            except Exception:
+                logger.exception("Handling a REST message failed.")   # no message text in the log
+            return response.json(collector.messages)
+
+        return blueprint

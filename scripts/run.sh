@@ -17,7 +17,10 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$actions_port") 2>/dev/null; then
   echo "Port $actions_port is already in use (another action server?). Stop it first." >&2
   exit 1
 fi
-"$venv/rasa" run actions --actions actions --port "$actions_port" >var/actions.log 2>&1 &
+# The key Rasa sends the action server (endpoints.yml), derived from the server's secret.
+COMMON_GROUND_ACTIONS_TOKEN=$("$venv/python" -m actions token)
+export COMMON_GROUND_ACTIONS_TOKEN
+"$venv/python" -m actions --port "$actions_port" >var/actions.log 2>&1 &
 actions_pid=$!
 rasa_pid=
 # Whatever ends this script (Ctrl-C, kill, or the terminal closing: a hang-up) stops both servers.

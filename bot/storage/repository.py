@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import (AssessmentAnswer, AssessmentRound, DimensionReflection, Participant, Reminder, Team,
-                        TeamMember, WorkItem, utcnow)
+from bot.storage.models import (AssessmentAnswer, AssessmentRound, DimensionReflection, JoinAttempt, Participant,
+                        Reminder, Team, TeamMember, WorkItem, utcnow)
 
 # The work products a team owns together; the self-assessment, the reflection sheet and each
 # member's team profile stay personal, as the toolkit asks each partner to answer on its own.
@@ -243,6 +243,29 @@ class Repository:
         self.session.execute(delete(WorkItem).where(WorkItem.team_id == team.id))
         self.session.execute(delete(TeamMember).where(TeamMember.team_id == team.id))
         self.session.delete(team)
+        self.session.flush()
+
+    # join attempts (the limit on guessing codes, bot/teams/limits.py) -------------------------
+    def add_join_attempt(self, sender_id: str, address: Optional[str], succeeded: bool, at: datetime) -> None:
+        self.session.add(JoinAttempt(sender_id=sender_id, address=address, succeeded=succeeded, at=at))
+        self.session.flush()
+
+    def failed_join_times(self, since: datetime, sender_id: Optional[str] = None,
+                          address: Optional[str] = None) -> list[datetime]:
+        """When the failed attempts after `since` by this sender (or from this address) were made, oldest first."""
+        query = select(JoinAttempt.at).where(JoinAttempt.succeeded.is_(False), JoinAttempt.at > since)
+        if sender_id is not None:
+            query = query.where(JoinAttempt.sender_id == sender_id)
+        if address is not None:
+            query = query.where(JoinAttempt.address == address)
+        return list(self.session.execute(query.order_by(JoinAttempt.at)).scalars())
+
+    def prune_join_attempts(self, before: datetime) -> None:
+        """Removes attempts older than `before`. Rows another server is removing at the same moment are
+        skipped (PostgreSQL's SKIP LOCKED), so concurrent joins never wait on each other here."""
+        old = select(JoinAttempt.id).where(JoinAttempt.at < before).with_for_update(skip_locked=True)
+        self.session.execute(delete(JoinAttempt).where(JoinAttempt.id.in_(old)),
+                             execution_options={"synchronize_session": False})
         self.session.flush()
 
     def delete_participant(self, participant: Participant) -> None:

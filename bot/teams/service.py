@@ -8,6 +8,7 @@ person's id reveals nothing. The facilitator's tools are in `facilitator.py`.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Optional
 
@@ -22,6 +23,7 @@ from bot.storage.models import Participant, Team, TeamMember, utcnow
 from bot.storage.repository import SHARED_KINDS, Repository
 from bot.teams.codes import CODE_VALID_FOR, new_code, read_code
 from bot.teams.comparison import MemberRatings, TeamComparison, compare, render
+from bot.teams.limits import JoinLimits, caller_address
 from bot.worksheets.team_profile import KIND as PROFILE, member_profile
 from bot.worksheets.workbook import Workbook
 
@@ -44,9 +46,10 @@ def unique_code(repo: Repository) -> str:
 
 
 class Teams:
-    def __init__(self, db: Database, kb: Knowledge, workbook: Workbook) -> None:
+    def __init__(self, db: Database, kb: Knowledge, workbook: Workbook, limits: Optional[JoinLimits] = None) -> None:
         self.db, self.kb = db, kb
         self.workbook = workbook   # opens the member's profile worksheet after creating or joining
+        self.limits = limits or JoinLimits()
 
     # --- reading ------------------------------------------------------------------------------
     def active_team(self, repo: Repository, p: Participant, named: Optional[str] = None
@@ -110,21 +113,32 @@ class Teams:
         lead = Reply(say("teams.team_created", team=name, code=code, expires=format_date(expires)))
         return self._profile(sender, lead)
 
-    def join(self, sender: str, raw_code: Optional[str], now: Optional[datetime] = None) -> Turn:
-        code, problem = read_code(raw_code)
-        if code is None:
-            return Turn((Reply(problem or ""),), False)
+    def join(self, sender: str, raw_code: Optional[str], now: Optional[datetime] = None,
+             address: Optional[str] = None) -> Turn:
+        """Joins the team whose code this is. Every code that opens nothing is recorded against the
+        sender and their network address (`address`, else the caller's, see limits.calling_from);
+        past the limits every attempt gets the same request to wait, and nothing is looked up."""
         now = now or utcnow()
+        address = address or caller_address()
         with self.db.transaction() as repo:
+            until = self.limits.locked_until(repo, sender, address, now)
+            if until is not None:
+                minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+                return Turn((Reply(say("teams.join_paused", minutes=minutes,
+                                       unit="minute" if minutes == 1 else "minutes")),), False)
+            code, problem = read_code(raw_code)
+            if code is None:
+                return Turn((Reply(problem or ""),), False)
             p = repo.participant(sender)
             team = repo.team_by_code(code)
-            if team is None:
+            member = repo.membership(team, p) if team is not None else None
+            if team is None or (member is None and team.code_expires_at < now):
+                self.limits.record(repo, sender, address, False, now)
                 return Turn((Reply(say("teams.code_not_valid", code=code, days=CODE_VALID_FOR.days)),), False)
-            if repo.membership(team, p) is not None:
+            self.limits.record(repo, sender, address, True, now)
+            if member is not None:
                 self._work_on(repo, p, team)
                 return Turn((Reply(say("teams.already_member", team=team.name), (COMPARE, STATUS)),), False)
-            if team.code_expires_at < now:
-                return Turn((Reply(say("teams.code_not_valid", code=code, days=CODE_VALID_FOR.days)),), False)
             repo.add_member(team, p)
             self._work_on(repo, p, team)
             name, count = team.name, len(repo.members(team))

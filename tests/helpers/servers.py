@@ -70,12 +70,15 @@ class Servers:
         self.env["COMMON_GROUND_PUBLIC_URL"] = f"http://127.0.0.1:{self.rasa_port}"
         self.env["COMMON_GROUND_REPORTS_DIR"] = str(self.workdir / "reports")
         endpoints = self.workdir / "endpoints.yml"
+        self.env["COMMON_GROUND_ACTIONS_TOKEN"] = subprocess.run(
+            [sys.executable, "-m", "actions", "token"], cwd=PROJECT, env=self.env, capture_output=True, text=True,
+            check=True).stdout.strip()
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
+            "  headers:\n    Authorization: Bearer ${COMMON_GROUND_ACTIONS_TOKEN}\n"
             "tracker_store:\n  type: bot.rasa_plugins.tracker_store.CommonGroundTrackerStore\n"
             "lock_store:\n  type: bot.rasa_plugins.lock_store.CommonGroundLockStore\n")
-        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(self.actions_port)])
+        self._spawn("actions", [sys.executable, "-m", "actions", "--port", str(self.actions_port)])
         self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
                              "--credentials", str(PROJECT / "credentials.yml"), "--port", str(self.rasa_port),
                              "--enable-api", "--auth-token", self.api_token, "--interface", "127.0.0.1",

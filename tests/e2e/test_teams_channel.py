@@ -24,7 +24,7 @@ def servers(tmp_path_factory, microsoft):
     workdir = tmp_path_factory.mktemp("e2e-teams")
     servers = Servers(f"sqlite:///{workdir / 'teams.db'}", workdir, env={
         "TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "secret", "BOTFRAMEWORK_OPENID_URL": f"{microsoft.base}/openid",
-        "BOTFRAMEWORK_LOGIN_URL": f"{microsoft.base}/token"})
+        "BOTFRAMEWORK_LOGIN_URL": f"{microsoft.base}/token", "BOTFRAMEWORK_SERVICE_HOSTS": f"127.0.0.1:{microsoft.port}"})
     servers.start()
     yield servers
     servers.stop()

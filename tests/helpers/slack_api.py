@@ -1,7 +1,7 @@
 """A local stand-in of the Slack Web API for the tests: records every call and answers like Slack.
 
 The bot's Slack client is pointed here with SLACK_API_URL; tests read `calls` to see what would
-have been posted or uploaded.
+have been posted or uploaded. conversations.open answers with "D" followed by the user's id.
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ class SlackAPI(StandIn):
                     reply.update(channel=body.get("channel"), ts=f"{time.time():.6f}")
                 elif method == "files.getUploadURLExternal":
                     reply.update(upload_url=f"{api.base}/upload/F1", file_id="F1")
+                elif method == "conversations.open":      # the user's DM with the bot: "D" + their id
+                    reply.update(channel={"id": "D" + str(body.get("users", "")).split(",")[0]})
                 elif method in ("files.completeUploadExternal", "files.info"):
                     reply.update(files=[{"id": "F1"}], file={"id": "F1"})
                 if url.path.startswith("/upload/"):

@@ -63,11 +63,14 @@ def commanded_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> Opt
 
 
 def shared_space(tracker: Tracker) -> bool:
-    """Whether the latest message came from a space others read. The Slack and Teams channels say so in
-    the message's metadata ("shared"); a Slack channel id that is not a direct message's (D...) counts too."""
+    """Whether the latest message came from a space others read. The Teams channel says so in the message's
+    metadata ("shared"), the Slack channel the other way round ("direct"); a Slack channel id that is not a
+    direct message's (D...) counts too."""
     metadata = tracker.latest_message.get("metadata") or {}
     if "shared" in metadata:
         return bool(metadata["shared"])
+    if "direct" in metadata:
+        return not metadata["direct"]
     channel = metadata.get("out_channel")
     return isinstance(channel, str) and bool(channel) and not channel.startswith("D")
 

@@ -226,6 +226,11 @@ def serve(port: int = DEFAULT_PORT, host: Optional[str] = None) -> None:
     if sent is not None and not hmac.compare_digest(sent.encode(), secret.encode()):
         logger.warning("%s in this environment is not this server's key: a Rasa server started with it will "
                        "be refused (run `python -m actions token` with the same COMMON_GROUND_SECRET)", TOKEN_ENV)
+    from actions.services import app as application
+    try:
+        application()      # opened now: a database whose schema is not current stops the start here
+    except Exception as error:   # noqa: BLE001 - said in one line, without a traceback
+        raise SystemExit(f"The action server cannot start: {error}") from None
     app = create_app(secret=secret)
     logger.info("action server listening on %s:%d", host, port)
     app.run(host=host, port=port, workers=1, access_log=False, debug=False)

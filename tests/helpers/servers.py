@@ -70,9 +70,7 @@ class Servers:
         self.env["COMMON_GROUND_PUBLIC_URL"] = f"http://127.0.0.1:{self.rasa_port}"
         self.env["COMMON_GROUND_REPORTS_DIR"] = str(self.workdir / "reports")
         endpoints = self.workdir / "endpoints.yml"
-        self.env["COMMON_GROUND_ACTIONS_TOKEN"] = subprocess.run(
-            [sys.executable, "-m", "actions", "token"], cwd=PROJECT, env=self.env, capture_output=True, text=True,
-            check=True).stdout.strip()
+        self.env["COMMON_GROUND_ACTIONS_TOKEN"] = key_for("actions", self.secret)   # = `python -m actions token`
         endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.actions_port}/webhook\n"
             "  headers:\n    Authorization: Bearer ${COMMON_GROUND_ACTIONS_TOKEN}\n"

@@ -479,7 +479,9 @@ class CommonGroundTeams(InputChannel):
                 await output.send_text_message(user["id"], say("channels.teams_report_in_private"))
                 return response.text("success")
             attachments = activity.get("attachments")
-            metadata = {"attachments": attachments} if attachments else None
+            metadata: dict[str, Any] = {"shared": not output.personal}   # a group chat or channel: others read it
+            if attachments:
+                metadata["attachments"] = attachments
             try:
                 await on_new_message(UserMessage(text=text, output_channel=output, sender_id=sender,
                                                  input_channel=self.name(), metadata=metadata))

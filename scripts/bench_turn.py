@@ -25,6 +25,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE))
+from bot.identity.secret import key_for  # noqa: E402  (the servers' keys, derived as they derive them)
+from bot.identity.tokens import rest_token  # noqa: E402
+
+SECRET = "bench-" + "s" * 40   # the measured servers' secret; older checkouts ignore it
 
 
 def free_port() -> int:
@@ -48,8 +53,8 @@ def wait(url: str, processes: list[subprocess.Popen], timeout: float = 240) -> N
 
 def say(port: int, sender: str, message: str) -> float:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body, headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {rest_token(sender, 1, SECRET)}"})
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
         json.load(response)
@@ -68,13 +73,20 @@ def main() -> None:
         actions_port, rasa_port = free_port(), free_port()
         endpoints = work / "endpoints.yml"
         endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+                             "  headers:\n    Authorization: Bearer ${COMMON_GROUND_ACTIONS_TOKEN}\n"
                              f"tracker_store:\n  type: {stores[0]}\nlock_store:\n  type: {stores[1]}\n")
         env = {**os.environ, "COMMON_GROUND_DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
                "COMMON_GROUND_REPORTS_DIR": str(work / "reports"), "RASA_TELEMETRY_ENABLED": "false",
-               "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore"}
+               "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": "ignore", "COMMON_GROUND_SECRET": SECRET,
+               "COMMON_GROUND_ACTIONS_TOKEN": key_for("actions", SECRET)}
+        subprocess.run([sys.executable, "-m", "bot", "migrate"], cwd=project, env=env, check=True,
+                       capture_output=True)   # servers of this version never migrate themselves
         logs = [open(work / "actions.log", "w"), open(work / "rasa.log", "w")]
+        closed = (project / "actions" / "__main__.py").exists()   # the action server of issue 15 on
+        actions_command = ([sys.executable, "-m", "actions"] if closed
+                           else [str(BIN / "rasa"), "run", "actions", "--actions", "actions"])
         processes = [
-            subprocess.Popen([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            subprocess.Popen(actions_command + ["--port", str(actions_port)],
                              cwd=project, env=env, stdout=logs[0], stderr=subprocess.STDOUT),
             subprocess.Popen([str(BIN / "rasa"), "run", "--model", str(project / "models" / "common-ground.tar.gz"),
                               "--endpoints", str(endpoints), "--credentials", str(project / "credentials.yml"),

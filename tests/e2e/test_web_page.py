@@ -83,7 +83,7 @@ def test_start_answer_with_buttons_and_the_keyboard_reload_and_continue(browser,
 
 
 def _sender(servers) -> str:
-    """The one conversation the page had (the widget picks a random session id)."""
+    """The one conversation the page had (the server named it when it set the page's cookie)."""
     from sqlalchemy import create_engine, text
     engine = create_engine(servers.database_url, future=True)
     with engine.connect() as connection:
@@ -112,3 +112,31 @@ def test_a_rendered_page_of_the_html_report(browser, tmp_path, sqlite_db, kb):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "html-report.png"), full_page=False)
     page.close()
+
+
+def test_started_elsewhere_finished_in_the_browser_through_a_one_time_link(browser, web_servers):
+    """A principal answers two questions over REST (as Slack or Teams would carry them), asks for the
+    web, opens the link on a laptop: the same participant, at the same question."""
+    s, user = web_servers, "slack:T0SCHOOL:U0PRINCIPAL"
+    s.say(user, "let's do the self-assessment")
+    s.say(user, "agree")
+    said = " ".join(m.get("text") or "" for m in s.say(user, "can I continue on my laptop?"))
+    link = next(word for word in said.split() if "/webhooks/web/continue/" in word)
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Continue in this browser").click()
+    page.wait_for_url("**/webhooks/web/")
+    bot_said(page, "Question 2 of 17")                        # where the principal left off
+    page.get_by_role("button", name="Strongly agree", exact=True).last.click()
+    bot_said(page, "Recorded strongly agree for question 2")
+    context.close()
+    factors = s.export(user)["self_assessment"]["unifying_purpose"]["factors"]
+    assert [factors[f"unifying_purpose_{n}"]["rating"] for n in (1, 2)] == ["agree", "strongly_agree"]
+    # the link is spent: a second browser gets nothing
+    other = browser.new_context()
+    page = other.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Continue in this browser").click()
+    assert "expired or was already used" in page.content()
+    other.close()

@@ -37,7 +37,7 @@ def servers(tmp_path_factory):
 def test_every_scripted_conversation_goes_as_expected(servers):
     evaluation = _eval_dialogue()
     conversations = evaluation.load_conversations()
-    client = evaluation.Client(f"http://127.0.0.1:{servers.rasa_port}", servers.database_url)
+    client = evaluation.Client(f"http://127.0.0.1:{servers.rasa_port}", servers.database_url, secret=servers.secret)
     results = evaluation.run_all(client, conversations)
     summary = evaluation.summarize(results)
     assert summary.turns == sum(len(c.turns) for c in conversations)

@@ -127,8 +127,9 @@ def test_started_elsewhere_finished_in_the_browser_through_a_one_time_link(brows
     page.goto(link)
     page.get_by_role("button", name="Continue in this browser").click()
     page.wait_for_url("**/webhooks/web/")
-    bot_said(page, "Question 2 of 17")                        # where the principal left off
-    page.get_by_role("button", name="Strongly agree", exact=True).last.click()
+    rating = page.get_by_role("button", name="Strongly agree", exact=True).last
+    rating.wait_for(timeout=30000)                            # the open question's buttons, on a fresh page
+    rating.click()
     bot_said(page, "Recorded strongly agree for question 2")
     context.close()
     factors = s.export(user)["self_assessment"]["unifying_purpose"]["factors"]

@@ -136,9 +136,9 @@ def test_upgrading_an_earlier_schema_keeps_answers_as_round_one(empty_url):
     db.dispose()
 
 
-def test_servers_starting_together_migrate_a_fresh_database_once(empty_url):
-    """`make serve` starts Rasa and the action server at once (and a cluster more): each runs the migrations
-    on start, and none may crash because another created a table first."""
+def test_migrations_run_together_on_a_fresh_database_migrate_it_once(empty_url):
+    """Several machines running `python -m bot migrate` at once (a cluster's start): none may crash because
+    another created a table first."""
     import subprocess
     import sys
 
@@ -153,3 +153,18 @@ def test_servers_starting_together_migrate_a_fresh_database_once(empty_url):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
     engine.dispose()
+
+
+def test_servers_refuse_a_schema_they_do_not_know_instead_of_migrating(empty_url):
+    from alembic import command
+
+    from bot.storage.db import SchemaError, alembic_config
+
+    with pytest.raises(SchemaError, match="no Common Ground schema.*python -m bot migrate"):
+        Database.for_server(empty_url)
+    Database(empty_url).dispose()                      # the migration step
+    Database.for_server(empty_url).dispose()           # now current: accepted
+    config = alembic_config(empty_url)
+    command.downgrade(config, "-1")                     # a schema this code does not expect
+    with pytest.raises(SchemaError, match=r"schema revision \d+; this code needs revision \d+"):
+        Database.for_server(empty_url)

@@ -1,4 +1,8 @@
-""""Delete my data": a confirmation first, then everything the user said is removed."""
+""""Delete my data": a confirmation first, then everything the user said is removed.
+
+Importing this module also keeps message texts out of the action server's logs (the action server
+imports every module of the package at start): bot/rasa_plugins/log_privacy.py.
+"""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
@@ -8,7 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import RESUME_SLOT, GuideAction, answered_instead, app, latest_text, send
 from bot.conversation.privacy import is_confirmation, is_delete_request, is_keep
+from bot.rasa_plugins import log_privacy
 from bot.rasa_plugins.names import DELETED_SLOT
+
+log_privacy.install_in_action_server()
 
 
 def asked_to_delete_just_before(tracker: Tracker) -> bool:

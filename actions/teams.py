@@ -13,7 +13,8 @@ from actions.base import RESUME_SLOT, GuideAction, app, latest_text, send
 
 class ActionTeam(GuideAction):
     """Creating, joining and switching teams, the ratings comparison and the facilitator's requests.
-    Reminders a facilitator sends are stored; the reminder channel delivers them to each member."""
+    Reminders a facilitator sends are only stored here: the Rasa server sends each through the member's own
+    channel when it comes due, and tells the facilitator when it could not (bot/rasa_plugins/outbound.py)."""
 
     def name(self) -> str:
         return "action_team"

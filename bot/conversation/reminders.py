@@ -1,9 +1,12 @@
-"""Reminders: reading "remind me on Monday to finish this", and keeping the reminder until it is delivered.
+"""Reminders: reading "remind me on Monday to finish this", and keeping the reminder until it truly arrived.
 
 The time is read with dateparser (offline, well kept) after a little normalising of the
-phrasings it misses ("next Monday", "tonight", a bare "at 9"). Rasa schedules the reminder
-itself (a ReminderScheduled event); the row stored here lets the server schedule it again
-after a restart, and lets the welcome mention a reminder that came due while nobody listened.
+phrasings it misses ("next Monday", "tonight", a bare "at 9"). The database is the schedule: a
+reminder is a row, and the Rasa server (bot/rasa_plugins/reminder_restorer.py) claims the rows
+that came due, has the action server word them, sends them through the person's own channel and
+only then marks them delivered. Where there is no way to push (REST, a closed web page) or every
+try failed, the words are held and shown at the person's next message; a facilitator whose
+reminder could not be sent is told so.
 """
 from __future__ import annotations
 
@@ -14,10 +17,17 @@ from typing import Optional
 
 import dateparser
 
-from bot.storage.db import Database
+from bot.content.messages import say
+from bot.language.replies import Button, Reply
 from bot.language.text import clean_text
+from bot.storage.db import Database
+from bot.storage.models import Participant
+from bot.storage.repository import Repository
+from bot.worksheets.team_profile import display_names
 
 DEFAULT_HOUR = 9                      # "on Monday" means Monday morning
+CLAIM_LEASE = timedelta(minutes=10)   # a claim older than this was left by a server that stopped: taken over
+BATCH_ENTITY = "reminder_batch"       # the entity that tells action_reminder_due which reminders to word
 LONGEST = timedelta(days=366)
 _REQUEST = re.compile(r"^(?:please |can you |could you |would you |pls )?(?:set a reminder|remind (?:me|us))\b(?P<rest>.*)$",
                       re.I | re.S)
@@ -102,8 +112,26 @@ def describe(due: datetime, now: datetime) -> str:
     return f"{day} at {due.strftime('%H:%M')}"
 
 
+def batch_value(ids: list[int]) -> str:
+    return " ".join(str(i) for i in ids)
+
+
+def batch_ids(value: object) -> list[int]:
+    """The reminder ids an entity value names ("12 13"); anything else names none."""
+    return [int(part) for part in str(value or "").split() if part.isdigit()]
+
+
+def reminder_reply(due: list[tuple[Optional[str], bool]], next_line: str, next_button: Button) -> Reply:
+    """What reminders that came due say: what they were about (a team's first), then what is left."""
+    from_team = next((a for a, asked_by_other in due if a and asked_by_other), None)
+    about = next((a for a, asked_by_other in due if a and not asked_by_other), None)
+    lead = (say("conversation.reminder_from_team", task=from_team) if from_team else
+            say("conversation.reminder_about", task=about) if about else say("conversation.reminder_plain"))
+    return Reply(f"{lead} {next_line}", (next_button, Button("Show my progress", "show my progress")))
+
+
 class Reminders:
-    """Stores reminders and says which are due; Rasa does the scheduling."""
+    """Stores reminders, hands the due ones out once, and records what became of them."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -113,14 +141,84 @@ class Reminders:
             return repo.add_reminder(repo.participant(sender), due, about).name
 
     def take_due(self, sender: str, now: Optional[datetime] = None) -> list[tuple[Optional[str], bool]]:
-        """Marks every reminder that has come due as delivered; returns (what it was about, asked by
-        someone else) for each."""
+        """The reminders that came due and that no server is delivering, for a reply the user is about to
+        read (the welcome); marked delivered. Returns (what it was about, asked by someone else) for each."""
         now = now or datetime.now()
         with self.db.transaction() as repo:
             p = repo.find_participant(sender)
             if p is None:
                 return []
-            due = [r for r in repo.reminders(p) if r.due_at <= now]
-            for reminder in due:
+            taken = [r for r in repo.reminders(p) if r.due_at <= now and r.failed_at is None
+                     and repo.claim_reminder(r.id, now, now - CLAIM_LEASE)]
+            for reminder in taken:
                 reminder.fired_at = now
-            return [(r.about, r.requested_by is not None) for r in due]
+            return [(r.about, r.requested_by is not None) for r in taken]
+
+    # --- delivery (driven by the Rasa server) ------------------------------------------------
+    def claim_due(self, now: Optional[datetime] = None) -> dict[str, list[int]]:
+        """Claims every reminder that came due, so that one server delivers it; {sender id: [reminder ids]}."""
+        now = now or datetime.now()
+        claimed: dict[str, list[int]] = {}
+        with self.db.transaction() as repo:
+            for sender, reminder in repo.due_reminders(now, now - CLAIM_LEASE):
+                if repo.claim_reminder(reminder.id, now, now - CLAIM_LEASE):
+                    claimed.setdefault(sender, []).append(reminder.id)
+        return claimed
+
+    def batch(self, sender: str, ids: list[int]) -> list[tuple[Optional[str], bool]]:
+        """What the claimed reminders `ids` of `sender` are about (those not delivered yet), for their words."""
+        with self.db.transaction() as repo:
+            p = repo.find_participant(sender)
+            if p is None:
+                return []
+            return [(r.about, r.requested_by is not None) for r in repo.reminders_by_id(ids)
+                    if r.participant_id == p.id and r.fired_at is None]
+
+    def delivered(self, ids: list[int], now: Optional[datetime] = None) -> None:
+        """The words of these reminders reached the person: only now are they marked delivered."""
+        now = now or datetime.now()
+        with self.db.transaction() as repo:
+            for reminder in repo.reminders_by_id(ids):
+                reminder.fired_at = reminder.fired_at or now
+
+    def hold(self, sender: str, messages: list[dict], ids: list[int], names: tuple[str, ...] = ()) -> None:
+        """Keeps messages for the person's next message (no way to push, or every push failed); `names`: the
+        others they name, so the messages go when one of them deletes their data."""
+        with self.db.transaction() as repo:
+            repo.hold_messages(sender, messages, ids, names)
+
+    def take_held(self, sender: str) -> list[tuple[list[dict], list[int]]]:
+        with self.db.transaction() as repo:
+            return repo.take_held(sender)
+
+    def failed(self, ids: list[int], attempts: int, channel: str,
+               now: Optional[datetime] = None) -> list[tuple[str, str, str]]:
+        """Every try to send these reminders failed: they are marked so (not delivered), and each person who
+        asked for one on a member's behalf gets a sentence saying so; returns [(their sender id, sentence,
+        the member's sender id)]."""
+        now = now or datetime.now()
+        notices = []
+        with self.db.transaction() as repo:
+            for reminder in repo.reminders_by_id(ids):
+                reminder.failed_at, reminder.attempts = now, attempts
+                asker = repo.session.get(Participant, reminder.requested_by) if reminder.requested_by else None
+                member = repo.session.get(Participant, reminder.participant_id)
+                if asker is None or member is None:
+                    continue
+                notices.append((asker.sender_id, say("teams.reminder_not_delivered", channel=channel,
+                                                     member=_name_for(repo, asker, member), attempts=attempts),
+                                member.sender_id))
+        return notices
+
+    def counts(self) -> dict[str, int]:
+        with self.db.transaction() as repo:
+            return repo.reminder_counts()
+
+
+def _name_for(repo: Repository, asker: Participant, member: Participant) -> str:
+    """How `asker` knows `member`: their name in a team both belong to."""
+    shared = {team.id: team for team, _ in repo.teams_of(member)}
+    for team, _ in repo.teams_of(asker):
+        if team.id in shared:
+            return display_names(repo, team).get(member.id, say("teams.member_unnamed"))
+    return say("teams.member_unnamed")

@@ -59,7 +59,7 @@ class ReportDesk:
 
     def prepare(self, sender: str, team_code: Optional[str] = None) -> Optional[ReportFile]:
         """Writes the report; `team_code` (a team the sender works on, checked by the caller) for a team's."""
-        folder = new_folder(sender)
+        folder = new_folder(sender, self._members(team_code) if team_code is not None else ())
         if team_code is not None:
             data = self.exports.team(team_code)
             report, name = team_report(data, self.kb), data["team"]["name"]
@@ -69,6 +69,12 @@ class ReportDesk:
         filename = f"{_slug(name)}-{date.today().isoformat()}.docx"
         path = write_docx(report, folder / filename)
         return ReportFile(path, folder.name, name if team_code else None)
+
+    def _members(self, team_code: str) -> list[str]:
+        """The sender ids a team report names (its members), so deleting any of them removes it."""
+        with self.db.transaction() as repo:
+            team = repo.team_by_code(team_code)
+            return [q.sender_id for _, q in repo.members(team)] if team is not None else []
 
     def deliver(self, sender: str, text: str, channel: Optional[str]) -> tuple[list[Reply], Optional[ReportFile]]:
         """Writes the user's report ("our report": their team's) and says where to get it; in Slack and

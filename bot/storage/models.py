@@ -117,13 +117,17 @@ class Reminder(Base):
     id = Column(Integer, primary_key=True)
     participant_id = Column(Integer, ForeignKey("participants.id", ondelete="CASCADE"), nullable=False)
     name = Column(String(64), nullable=False, unique=True)   # the Rasa reminder's name
-    due_at = Column(DateTime, nullable=False)                # the server's local time, as Rasa schedules
+    due_at = Column(DateTime, nullable=False)                # the server's local time
     about = Column(Text)                                     # what the user asked to be reminded of
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    fired_at = Column(DateTime)                              # NULL until delivered
-    # Who asked, when not the participant (a team's facilitator); such reminders have no event in
-    # the participant's conversation yet, so the reminder channel adds one when it schedules them.
+    fired_at = Column(DateTime)                              # NULL until delivered (sent, or shown to them)
+    # Who asked, when not the participant (a team's facilitator): told when it cannot be delivered.
     requested_by = Column(Integer, ForeignKey("participants.id", ondelete="SET NULL"))
+    # The Rasa server that fires it claims it first (only one does, and a stale claim is taken over);
+    # failed_at: every push failed (the person sees it at their next message; the asker was told).
+    claimed_at = Column(DateTime)
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    failed_at = Column(DateTime)
 
 
 class Team(Base):
@@ -180,3 +184,30 @@ class WebLink(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
     used_at = Column(DateTime)
+
+
+class HeldMessage(Base):
+    """Messages for someone the server could not reach when they were due (REST has no push, a web page
+    was closed, a send failed): shown at their next message, then deleted. `reminder_ids` are the
+    reminders it carries, marked delivered only once it was shown."""
+
+    __tablename__ = "held_messages"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)
+    messages = Column(JSON, nullable=False)        # Rasa's message dicts: text, buttons
+    reminder_ids = Column(JSON, nullable=False, default=list)
+    names = Column(JSON, default=list)             # sender ids of others it names: deleted with their data
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ChannelAddress(Base):
+    """Where a conversation can be reached without being asked: the channel it last wrote from and, for
+    Teams, the conversation reference a proactive message needs (service URL, conversation, bot)."""
+
+    __tablename__ = "channel_addresses"
+
+    sender_id = Column(String(255), primary_key=True)
+    channel = Column(String(32), nullable=False)
+    address = Column(JSON)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

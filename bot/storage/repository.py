@@ -10,11 +10,11 @@ from typing import Optional
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, column, delete, inspect, or_, select, table, update
 from sqlalchemy.orm import Session
 
-from bot.storage.models import (AssessmentAnswer, AssessmentRound, DimensionReflection, JoinAttempt, Participant,
-                        Reminder, Team, TeamMember, WorkItem, utcnow)
+from bot.storage.models import (AssessmentAnswer, AssessmentRound, ChannelAddress, DimensionReflection, HeldMessage,
+                                JoinAttempt, Participant, Reminder, Team, TeamMember, WebLink, WorkItem, utcnow)
 
 # The work products a team owns together; the self-assessment, the reflection sheet and each
 # member's team profile stay personal, as the toolkit asks each partner to answer on its own.
@@ -277,3 +277,131 @@ class Repository:
             self.session.execute(delete(table).where(table.participant_id == participant.id))
         self.session.delete(participant)
         self.session.flush()
+
+    # reminder delivery: claims, held messages, channel addresses ----------------------------------
+    def due_reminders(self, now: datetime, stale_before: datetime) -> list[tuple[str, Reminder]]:
+        """Reminders due and not yet delivered nor given up on, unclaimed or claimed before `stale_before`
+        (a server that claimed them stopped before it finished), with their participant's sender id."""
+        rows = self.session.execute(select(Participant.sender_id, Reminder).join(
+            Reminder, Reminder.participant_id == Participant.id).where(
+            Reminder.due_at <= now, Reminder.fired_at.is_(None), Reminder.failed_at.is_(None),
+            or_(Reminder.claimed_at.is_(None), Reminder.claimed_at < stale_before)).order_by(Reminder.due_at))
+        return [(sender, reminder) for sender, reminder in rows]
+
+    def claim_reminder(self, reminder_id: int, now: datetime, stale_before: datetime) -> bool:
+        """Claims one reminder for delivery; False when someone else holds a fresh claim or it was delivered."""
+        done = self.session.execute(update(Reminder).where(
+            Reminder.id == reminder_id, Reminder.fired_at.is_(None), Reminder.failed_at.is_(None),
+            or_(Reminder.claimed_at.is_(None), Reminder.claimed_at < stale_before))
+            .values(claimed_at=now).execution_options(synchronize_session=False))
+        return done.rowcount == 1
+
+    def reminders_by_id(self, ids: list[int]) -> list[Reminder]:
+        if not ids:
+            return []
+        return list(self.session.execute(select(Reminder).where(Reminder.id.in_(ids))
+                                          .order_by(Reminder.due_at, Reminder.id)).scalars())
+
+    def reminder_counts(self) -> dict[str, int]:
+        """Reminders waiting to come due or to be sent, held for the person's next message, and given up on."""
+        rows = list(self.session.execute(select(Reminder.claimed_at, Reminder.failed_at).where(
+            Reminder.fired_at.is_(None))))
+        held = sum(len(ids or []) for ids in self.session.execute(select(HeldMessage.reminder_ids)).scalars())
+        return {"pending": sum(1 for claimed, failed in rows if claimed is None and failed is None),
+                "held": held, "failed": sum(1 for _, failed in rows if failed is not None)}
+
+    def hold_messages(self, sender_id: str, messages: list[dict], reminder_ids: list[int],
+                      names: tuple[str, ...] = ()) -> HeldMessage:
+        """Keeps messages for `sender_id`'s next message; `names`: the other people (sender ids) they name."""
+        row = HeldMessage(sender_id=sender_id, messages=list(messages), reminder_ids=list(reminder_ids),
+                          names=list(names))
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def take_held(self, sender_id: str) -> list[tuple[list[dict], list[int]]]:
+        """The messages held for this conversation, oldest first, removed as they are taken."""
+        rows = list(self.session.execute(select(HeldMessage).where(HeldMessage.sender_id == sender_id)
+                                         .order_by(HeldMessage.id)).scalars())
+        taken = [(list(r.messages), list(r.reminder_ids or [])) for r in rows]
+        if rows:
+            self.session.execute(delete(HeldMessage).where(HeldMessage.id.in_([r.id for r in rows])))
+            self.session.flush()
+        return taken
+
+    def channel_address(self, sender_id: str) -> Optional[ChannelAddress]:
+        return self.session.get(ChannelAddress, sender_id)
+
+    def save_channel_address(self, sender_id: str, channel: str, address: Optional[dict]) -> bool:
+        """Records where the conversation wrote from; True when that changed. A message without an address
+        (anything but a Teams personal chat) keeps the Teams reference stored before."""
+        row = self.channel_address(sender_id)
+        if row is not None and address is None:
+            address = row.address
+        if row is not None and row.channel == channel and row.address == address:
+            return False
+        if row is None:
+            self.session.add(ChannelAddress(sender_id=sender_id, channel=channel, address=address))
+        else:
+            row.channel, row.address = channel, (dict(address) if address is not None else None)
+        self.session.flush()
+        return True
+
+    # one person, every conversation: what "delete my data" reaches beyond the participant rows ----
+    @staticmethod
+    def _of_person(col, sender_id: str, prefix: Optional[str]):
+        """`col` names this person: the sender id itself or, with `prefix`, any conversation under it
+        (a Slack user's threads, "slack:T:U:<thread>")."""
+        if prefix is None:
+            return col == sender_id
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return or_(col == sender_id, col.like(escaped + "%", escape="\\"))
+
+    def participants_of_person(self, sender_id: str, prefix: Optional[str]) -> list[Participant]:
+        return list(self.session.execute(select(Participant).where(
+            self._of_person(Participant.sender_id, sender_id, prefix)).order_by(Participant.id)).scalars())
+
+    def sender_ids_of_person(self, sender_id: str, prefix: Optional[str]) -> set[str]:
+        """Every conversation id of the person that any table of ours or Rasa's conversation log holds."""
+        found = {sender_id}
+        for col in (Participant.sender_id, HeldMessage.sender_id, ChannelAddress.sender_id, WebLink.sender_id):
+            found.update(self.session.execute(select(col).where(self._of_person(col, sender_id, prefix))).scalars())
+        events = self._conversation_log()
+        if events is not None:
+            found.update(self.session.execute(select(events.c.sender_id).distinct().where(
+                self._of_person(events.c.sender_id, sender_id, prefix))).scalars())
+        return found
+
+    def _conversation_log(self):
+        """Rasa's tracker store table when it lives in this database (bot/rasa_plugins/tracker_store.py)."""
+        if not inspect(self.session.connection()).has_table("events"):
+            return None
+        return table("events", column("sender_id"))
+
+    def forget_person(self, sender_id: str, prefix: Optional[str]) -> int:
+        """Removes the person's held messages, channel addresses, web links and Rasa conversation logs (all
+        their conversations); returns how many conversation log rows went."""
+        for model in (HeldMessage, ChannelAddress, WebLink):
+            self.session.execute(delete(model).where(self._of_person(model.sender_id, sender_id, prefix))
+                                 .execution_options(synchronize_session=False))
+        for held in list(self.session.execute(select(HeldMessage).where(HeldMessage.names.isnot(None))).scalars()):
+            if any(name == sender_id or (prefix and name.startswith(prefix)) for name in held.names or []):
+                self.session.delete(held)   # a notice to someone else that names this person
+        events, removed = self._conversation_log(), 0
+        if events is not None:
+            removed = self.session.execute(delete(events).where(
+                self._of_person(events.c.sender_id, sender_id, prefix))).rowcount or 0
+        self.session.flush()
+        return removed
+
+    def delete_reminders_requested_by(self, participant: Participant) -> int:
+        """Reminders this person asked for on others' behalf: their text names the person who asked."""
+        asked = list(self.session.execute(select(Reminder.id).where(Reminder.requested_by == participant.id)).scalars())
+        if not asked:
+            return 0
+        for held in list(self.session.execute(select(HeldMessage)).scalars()):
+            if set(held.reminder_ids or []) & set(asked):
+                self.session.delete(held)
+        self.session.execute(delete(Reminder).where(Reminder.id.in_(asked)))
+        self.session.flush()
+        return len(asked)

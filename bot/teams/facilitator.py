@@ -69,7 +69,10 @@ class Facilitator:
         return [Reply("\n".join(lines), buttons)]
 
     def remind(self, sender: str, now: datetime) -> tuple[Reply, list[tuple[str, str, datetime]]]:
-        """Reminders for members who have not finished the self-assessment; returns (reply, [(sender, name, due)])."""
+        """Reminders for members who have not finished the self-assessment; returns (reply, [(sender, name, due)]).
+        They are stored only: the Rasa server sends each through the member's own channel when due and tells
+        this facilitator if it could not (bot/rasa_plugins/outbound.py). One that could not be sent does not
+        count as waiting, so the facilitator may try again."""
         with self.db.transaction() as repo:
             p = repo.participant(sender)
             team, member, problem = self.teams.active_team(repo, p)
@@ -82,7 +85,7 @@ class Facilitator:
             for _, q in repo.members(team):
                 if q.id == p.id or self.assessment.completion(repo, q)[1]:
                     continue
-                if any(r.requested_by is not None for r in repo.reminders(q)):
+                if any(r.requested_by is not None and r.failed_at is None for r in repo.reminders(q)):
                     waiting.append(names[q.id])
                     continue
                 reminder = repo.add_reminder(q, now + REMINDER_DELAY,

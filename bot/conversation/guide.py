@@ -25,7 +25,7 @@ from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM, Forms, 
 from bot.conversation.journey import Journey
 from bot.conversation.place import in_shared_space
 from bot.conversation.privacy import delete_user
-from bot.conversation.reminders import Reminders, describe, parse_request
+from bot.conversation.reminders import Reminders, describe, parse_request, reminder_reply
 from bot.language.explain import find_factor, find_term
 from bot.identity.links import LINK_MINUTES, create_link
 from bot.language.replies import Button, Reply, Turn
@@ -441,9 +441,5 @@ class Guide:
         due = self.reminders.take_due(sender, now)
         if not due:
             return []
-        from_team = next((a for a, asked_by_other in due if a and asked_by_other), None)
-        about = next((a for a, asked_by_other in due if a and not asked_by_other), None)
-        lead = (say("conversation.reminder_from_team", task=from_team) if from_team else
-                say("conversation.reminder_about", task=about) if about else say("conversation.reminder_plain"))
         line, button = self.journey.next_line(sender)
-        return [Reply(f"{lead} {line}", (button, Button("Show my progress", "show my progress")))]
+        return [reminder_reply(due, line, button)]

@@ -53,9 +53,3 @@ def redeem(db: Database, token: str) -> Optional[str]:
         if claimed.rowcount != 1:
             return None
         return repo.session.query(WebLink.sender_id).filter(WebLink.token_hash == _hash(token)).scalar()
-
-
-def forget_links(db: Database, senders: list[str]) -> int:
-    """Removes every link of these senders (deleting someone's data)."""
-    with db.transaction() as repo:
-        return repo.session.query(WebLink).filter(WebLink.sender_id.in_(senders)).delete(synchronize_session=False)

@@ -16,8 +16,11 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import database_url
+from bot.rasa_plugins import log_privacy
 from bot.rasa_plugins.names import DELETED_SLOT
 from bot.storage.db import Database
+
+log_privacy.install()   # every Rasa process loads this store (`make chat`'s shell too): no texts in its logs
 
 
 

@@ -56,7 +56,8 @@ class Database:
 
     def __init__(self, url: Optional[str] = None, migrate: bool = True) -> None:
         self.url = url or database_url()
-        self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        # hide_parameters: an error's log line names the statement, never the answers it carried
+        self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True, hide_parameters=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)

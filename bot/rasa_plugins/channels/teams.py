@@ -309,21 +309,25 @@ class TeamsOutput(BotFramework):
         token = await BOT_TOKEN.header(self.app_id, self.app_password)
         return None if token is None else {"content-type": "application/json", "Authorization": token}
 
-    async def send(self, message_data: dict) -> None:
+    async def send(self, message_data: dict) -> bool:
+        """Posts one activity; False when it did not arrive (a reminder is then retried, not marked sent)."""
         if not trusted_service_url(self.service_url):   # checked at the door too; the token goes nowhere else
             logger.error("Not sending to an untrusted Bot Framework service URL.")
-            return
+            return False
         headers = await self._get_headers()
         if headers is None:
-            return
+            return False
         url = f"{self.global_uri}conversations/{quote(str(self.conversation['id']), safe='')}/activities"
         try:
             async with HTTP.session().post(url, json=message_data, headers=headers, timeout=CALL_TIMEOUT,
                                            allow_redirects=False) as answer:
                 if answer.status >= 300:
                     logger.error("Teams did not take a reply: HTTP %s.", answer.status)
+                    return False
+                return True
         except _NETWORK_ERRORS as error:
             logger.error("Sending a reply to Teams failed (%s).", error.__class__.__name__)
+            return False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send(self.prepare_message(recipient_id, {"text": text, "textFormat": "plain"}))

@@ -544,11 +544,10 @@ def main(argv: Optional[list[str]] = None) -> int:
 def start_servers():
     """Both servers on free ports and a fresh SQLite file in a temporary folder (as the e2e tests do)."""
     sys.path.insert(0, str(PROJECT))
-    from tests.helpers.servers import Servers
+    from tests.helpers.servers import CHANNELS_OFF, Servers
     workdir = Path(tempfile.mkdtemp(prefix="eval-dialogue-"))
     database_url = f"sqlite:///{workdir / 'eval.db'}"
-    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
-    servers = Servers(database_url, workdir, env=channels_off)
+    servers = Servers(database_url, workdir, env=CHANNELS_OFF)
     print(f"starting the action and Rasa servers (logs in {workdir})", flush=True)
     try:
         servers.start()

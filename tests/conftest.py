@@ -51,3 +51,13 @@ def db(request):
 @pytest.fixture(scope="session")
 def kb():
     return knowledge()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_url(request, tmp_path):
+    """The URL of a database with nothing in it yet, on each database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        with postgres_schema("cg_empty") as (url, _, _):
+            yield url

@@ -8,11 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from tests.helpers.services import REDIS_URL, postgres_schema, redis_or_skip
-from tests.helpers.servers import Servers
+from tests.helpers.servers import Servers, joined, started
 
-
-def joined(messages):
-    return "\n".join(m.get("text") or "" for m in messages)
 
 
 def conversation(servers, user):
@@ -27,12 +24,8 @@ def conversation(servers, user):
 
 @pytest.fixture(scope="module")
 def sqlite_servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("e2e-sqlite")
-    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
-    servers = Servers(f"sqlite:///{workdir / 'e2e.db'}", workdir, env=channels_off)
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "e2e-sqlite") as servers:
+        yield servers
 
 
 def test_slack_and_teams_are_off_without_their_settings(sqlite_servers):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.helpers.servers import PROJECT, Servers
+from tests.helpers.servers import PROJECT, started
 
 
 def _eval_dialogue():
@@ -26,12 +26,8 @@ def _eval_dialogue():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("e2e-dialogues")
-    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
-    servers = Servers(f"sqlite:///{workdir / 'dialogues.db'}", workdir, env=channels_off)
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "e2e-dialogues") as servers:
+        yield servers
 
 
 def test_every_scripted_conversation_goes_as_expected(servers):

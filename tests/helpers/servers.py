@@ -15,7 +15,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 import pytest
 
@@ -25,6 +26,15 @@ from bot.identity.tokens import rest_token
 PROJECT = Path(__file__).resolve().parents[2]
 MODEL = PROJECT / "models" / "common-ground.tar.gz"
 BIN = Path(sys.executable).parent
+
+
+# Slack and Teams off (their webhooks answer 404), whatever the machine's environment says.
+CHANNELS_OFF = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
+
+
+def joined(messages: list[dict]) -> str:
+    """The texts of one turn's replies, one per line."""
+    return "\n".join(m.get("text") or "" for m in messages)
 
 
 def free_port() -> int:
@@ -179,3 +189,16 @@ class Servers:
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2, result.stdout
         return result.stderr
+
+
+@contextmanager
+def started(tmp_path_factory, name: str, env: Optional[dict] = None) -> Iterator[Servers]:
+    """Both servers on a fresh SQLite file in a folder of their own (for a module-scoped fixture), with
+    Slack and Teams off unless `env` sets them; stopped when the block ends."""
+    workdir = tmp_path_factory.mktemp(name)
+    servers = Servers(f"sqlite:///{workdir / f'{name}.db'}", workdir, env={**CHANNELS_OFF, **(env or {})})
+    servers.start()
+    try:
+        yield servers
+    finally:
+        servers.stop()

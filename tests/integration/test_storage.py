@@ -3,8 +3,6 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.storage.db import Database
-from tests.helpers.servers import PROJECT
-from tests.helpers.services import postgres_schema
 
 
 def test_migrations_create_the_tables_and_are_idempotent(db):
@@ -97,15 +95,6 @@ def test_data_survives_a_new_connection(db):
     again.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        with postgres_schema("cg_upgrade") as (url, _, _):
-            yield url
-
-
 def test_upgrading_an_earlier_schema_keeps_answers_as_round_one(empty_url):
     """A database from before self-assessment rounds (revision 0002) upgrades in place."""
     from alembic import command
@@ -134,25 +123,6 @@ def test_upgrading_an_earlier_schema_keeps_answers_as_round_one(empty_url):
         p = repo.participant("old")
         assert repo.answers(p)["capacity_1"].rating == "disagree" and repo.answers(p, 1)["capacity_1"].rating == "agree"
     db.dispose()
-
-
-def test_migrations_run_together_on_a_fresh_database_migrate_it_once(empty_url):
-    """Several machines running `python -m bot migrate` at once (a cluster's start): none may crash because
-    another created a table first."""
-    import subprocess
-    import sys
-
-    from sqlalchemy import create_engine, text
-
-    code = "import sys; from bot.storage.db import Database; Database(sys.argv[1]).dispose()"
-    starts = [subprocess.Popen([sys.executable, "-c", code, empty_url], cwd=PROJECT, stderr=subprocess.PIPE, text=True)
-              for _ in range(4)]
-    errors = [p.communicate(timeout=120)[1] for p in starts]
-    assert [p.returncode for p in starts] == [0, 0, 0, 0], "\n".join(e[-800:] for e in errors if e)
-    engine = create_engine(empty_url, future=True)
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
-    engine.dispose()
 
 
 def test_servers_refuse_a_schema_they_do_not_know_instead_of_migrating(empty_url):

@@ -248,11 +248,3 @@ def test_error_replies_and_logs_never_carry_what_was_posted(local_server):
     assert "action action_team failed: AttributeError" in log
     assert marker not in log
 
-
-def test_the_server_refuses_to_start_on_a_database_it_does_not_know(tmp_path):
-    env = {**os.environ, "COMMON_GROUND_SECRET": "test-secret-" + os.urandom(24).hex(),
-           "COMMON_GROUND_DATABASE_URL": f"sqlite:///{tmp_path / 'never-migrated.db'}", "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run([sys.executable, "-m", "actions", "--port", str(free_port())], cwd=PROJECT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode != 0
-    assert "python -m bot migrate" in done.stderr and "Traceback" not in done.stderr

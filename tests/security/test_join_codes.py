@@ -11,23 +11,16 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.teams.codes import ALPHABET
-from tests.helpers.servers import Servers
+from tests.helpers.servers import joined, started
 
 PAUSED = "Joining is paused for now"
 
 
-def joined(messages):
-    return "\n".join(m.get("text") or "" for m in messages)
-
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("join-codes")
-    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
-    servers = Servers(f"sqlite:///{workdir / 'join.db'}", workdir, env=channels_off)
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "join-codes") as servers:
+        yield servers
 
 
 def create_team(servers, user, name):

@@ -13,23 +13,19 @@ import pytest
 import rasa.server
 from bot.identity.secret import key_for
 from bot.identity.tokens import WEB, issue
-from tests.helpers.servers import Servers
+from tests.helpers.servers import started
 
 VICTIM = "slack:T0SCHOOL:U0ANA"
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("security-rest")
-    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
-    servers = Servers(f"sqlite:///{workdir / 'security.db'}", workdir, env=channels_off)
-    servers.start()
-    # the victim has started the self-assessment and given one rating
-    servers.say(VICTIM, "hi")
-    servers.say(VICTIM, "let's do the self-assessment")
-    servers.say(VICTIM, "agree")
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "security-rest") as servers:
+        # the victim has started the self-assessment and given one rating
+        servers.say(VICTIM, "hi")
+        servers.say(VICTIM, "let's do the self-assessment")
+        servers.say(VICTIM, "agree")
+        yield servers
 
 
 def webhook(servers, body, token=None, raw: bytes = None, headers=None):

@@ -17,22 +17,18 @@ from bot.identity.links import create_link
 from bot.identity.tokens import REST, issue
 from bot.rasa_plugins.channels.web import COOKIE
 from bot.storage.db import Database
-from tests.helpers.servers import Servers
+from tests.helpers.servers import started
 
 VICTIM = "slack:T0SCHOOL:U0ANA"
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("security-web")
-    channels_off = {"SLACK_BOT_TOKEN": "", "SLACK_SIGNING_SECRET": "", "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": ""}
-    servers = Servers(f"sqlite:///{workdir / 'web.db'}", workdir, env=channels_off)
-    servers.start()
-    servers.say(VICTIM, "hi")
-    servers.say(VICTIM, "let's do the self-assessment")
-    servers.say(VICTIM, "agree")
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "security-web") as servers:
+        servers.say(VICTIM, "hi")
+        servers.say(VICTIM, "let's do the self-assessment")
+        servers.say(VICTIM, "agree")
+        yield servers
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -28,14 +28,14 @@ import logging
 import os
 from typing import Any, Awaitable, Callable, Optional
 
-from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
+from rasa.core.channels.botframework import BotFramework
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackInput
 from rasa.core.channels.socketio import SocketIOInput
 
 from bot.conversation.reminders import BATCH_ENTITY, Reminders, batch_value
 from bot.rasa_plugins import log_privacy
-from bot.rasa_plugins.channels.teams import TeamsOutput
+from bot.rasa_plugins.channels.teams import CommonGroundTeams, TeamsOutput
 from bot.rasa_plugins.names import REMINDER_INTENT
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ class Outbound:
                 return None
             return slack.get_output_channel(parts[2]), parts[2]     # the user id: their direct messages
         if channel == "botframework":
-            teams = self._input(BotFrameworkInput)
+            teams = self._input(CommonGroundTeams)   # our Teams channel (not Rasa's BotFrameworkInput)
             if teams is None or not address or not address.get("service_url"):
                 return None
             out = TeamsOutput(teams.app_id, teams.app_password, address["conversation"], address.get("bot"),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from rasa.core.channels.botframework import BotFramework, BotFrameworkInput
+from rasa.core.channels.botframework import BotFramework
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackInput
 from rasa.core.channels.socketio import SocketIOInput
@@ -14,6 +14,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from bot.app import build
 from bot.conversation.reminders import CLAIM_LEASE, batch_ids, batch_value
 from bot.rasa_plugins import outbound as outbound_module
+from bot.rasa_plugins.channels.teams import CommonGroundTeams
 from bot.rasa_plugins.outbound import Outbound, where_from
 from tests.helpers.teams import boston, team
 
@@ -139,8 +140,7 @@ def test_teams_keeps_the_personal_chat_reference_and_never_a_group_chat(app, mon
     assert channel == "botframework" and address == {
         "service_url": "https://smba.trafficmanager.net/emea/", "bot": {"id": "28:bot"},
         "conversation": {"id": "a:personal", "conversationType": "personal", "tenantId": "t"}}
-    teams = BotFrameworkInput.__new__(BotFrameworkInput)
-    teams.app_id, teams.app_password = "app", "pw"
+    teams = CommonGroundTeams("app", "pw")          # the Teams channel credentials.yml names
     sender = outbound(app, teams)
     assert asyncio.run(sender.push("teams:aad-1", [{"text": "x"}])) is None      # no reference yet: held
     asyncio.run(sender.on_message(message("personal"), _nothing))

@@ -41,7 +41,7 @@ class ReminderRestorer(InputChannel):
 
         def reminders() -> Reminders:
             if "reminders" not in state:
-                state["reminders"] = Reminders(Database())
+                state["reminders"] = Reminders(Database.for_server())   # migrated beforehand, never here
             return state["reminders"]
 
         @blueprint.route("/", methods=["GET"])

@@ -24,7 +24,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test test-fast lint validate bench-lessons bench-reports eval-dialogue clean web chromium
+.PHONY: install train chat serve test test-fast lint validate bench-lessons bench-reports bench-load eval-dialogue clean web chromium
 
 install: $(VENV)/.installed
 
@@ -88,6 +88,15 @@ bench-lessons: $(VENV)/.installed
 
 bench-reports: $(VENV)/.installed
 	$(BIN)/python scripts/bench_reports.py
+
+# Common Ground and Rasa's own sample assistant (rasa init, same virtualenv) under the same load over
+# REST, side by side: msg/s, p50/p95/p99, errors, ratings stored, memory, the ratios; then a turn in a
+# long conversation. make bench-load USERS=1,5 ANSWERS=10 EVENTS=0 for a quick look.
+USERS ?= 1,5,20,50
+ANSWERS ?= 20
+EVENTS ?= 5000
+bench-load: $(MODEL)
+	$(BIN)/python scripts/bench_load.py --users $(USERS) --answers $(ANSWERS) --events $(EVENTS)
 
 # Starts both servers on a fresh SQLite file, runs every conversation in tests/dialogues and prints the
 # failing turns and a summary (exit 1 unless all pass). EVAL_ARGS="--report-only", "-k ratings",

@@ -161,7 +161,7 @@ def sample_assistant() -> tuple[Path, Path]:
     models = sorted((SAMPLE_DIR / "models").glob("*.tar.gz")) if SAMPLE_DIR.exists() else []
     if not models:
         shutil.rmtree(SAMPLE_DIR, ignore_errors=True)
-        SAMPLE_DIR.parent.mkdir(parents=True, exist_ok=True)
+        SAMPLE_DIR.mkdir(parents=True)      # rasa init wants the folder to exist, empty
         env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
         print("making and training Rasa's sample assistant (rasa init; once, about 2 minutes) ...", flush=True)
         subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(SAMPLE_DIR)], cwd=SAMPLE_DIR.parent,

@@ -35,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.identity.secret import key_for
+from bot.rasa_plugins.channels.limits import bearer
 from bot.teams.limits import calling_from
 
 logger = logging.getLogger("common_ground.actions")
@@ -89,8 +90,8 @@ class _Refusals:
 
 
 def authorised(request: Request, secret: str) -> bool:
-    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode(), secret.encode())
+    token = bearer(request)
+    return token is not None and hmac.compare_digest(token.encode(), secret.encode())
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -19,26 +19,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.identity.tokens import REST, TokenError, verify
-from bot.rasa_plugins.channels.limits import BODY_LIMIT, too_long, too_long_reply
+from bot.rasa_plugins.channels.limits import BODY_LIMIT, bearer, caller_address, too_long, too_long_reply
 
 logger = logging.getLogger(__name__)
 USAGE = 'POST a JSON object {"message": "..."} with the header "Authorization: Bearer <token>"'
 
 
-def bearer(request: Request) -> Optional[str]:
-    header = request.headers.get("Authorization") or ""
-    scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
 def refuse(status: int, reason: str) -> Any:
     headers = {"WWW-Authenticate": 'Bearer realm="common-ground"'} if status == 401 else None
     return response.json({"error": reason, "usage": USAGE}, status=status, headers=headers)
-
-
-def caller_address(request: Request) -> str:
-    """The caller's address as this server sees it (behind a proxy, Sanic's forwarded settings apply)."""
-    return str(request.remote_addr or request.ip or "")[:64]
 
 
 class AuthenticatedRest(RestInput):

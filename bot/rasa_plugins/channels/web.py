@@ -29,7 +29,7 @@ from bot.config import VAR_DIR, public_url
 from bot.identity.links import redeem
 from bot.identity.secret import key_for
 from bot.identity.tokens import WEB, WEB_DAYS, TokenError, verify, web_cookie
-from bot.rasa_plugins.channels.limits import BODY_LIMIT, too_long, too_long_reply
+from bot.rasa_plugins.channels.limits import BODY_LIMIT, caller_address, too_long, too_long_reply
 from bot.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class PersistentSocketIO(SocketIOInput):
             if sender is None:
                 return False   # no page of ours was loaded first: nobody to talk as
             request = environ.get("sanic.request")
-            address = str(getattr(request, "remote_addr", "") or getattr(request, "ip", "") or "")[:64]
+            address = caller_address(request) if request is not None else ""
             await sio.save_session(sid, {"sender": sender, "address": address}, namespace=namespace)
             await sio.enter_room(sid, sender, namespace=namespace)   # replies to this participant reach this page
             return True

@@ -1,7 +1,5 @@
 """Slack end to end: signed events into the running Rasa server, the bot's posts caught by a stand-in
 of the Slack Web API (tests/slack_api.py) instead of slack.com."""
-import hashlib
-import hmac
 import json
 import time
 import urllib.parse
@@ -9,8 +7,8 @@ import urllib.parse
 import pytest
 
 from bot.rasa_plugins.channels.slack import split_text
-from tests.helpers.servers import Servers
-from tests.helpers.slack_api import SlackAPI
+from tests.helpers.servers import started
+from tests.helpers.slack_api import SlackAPI, slack_settings, slack_signature
 
 SECRET = "test-signing-secret"
 
@@ -24,18 +22,12 @@ def slack():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, slack):
-    workdir = tmp_path_factory.mktemp("e2e-slack")
-    servers = Servers(f"sqlite:///{workdir / 'slack.db'}", workdir, env={
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url})
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "e2e-slack", env=slack_settings(slack.url, SECRET)) as servers:
+        yield servers
 
 
-def signed(body: bytes, secret: str = SECRET, stamp: float = None) -> dict:
-    stamp = str(int(stamp or time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+def signed(body: bytes, stamp: float = None) -> dict:
+    return slack_signature(body, SECRET, stamp)
 
 
 def message(servers, text, user="U1", team="T1", channel="D1", thread=None, headers=None):

@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.helpers.microsoft_api import MicrosoftAPI
-from tests.helpers.servers import Servers
+from tests.helpers.servers import started
 
 APP_ID = "00000000-test-app"
 
@@ -21,13 +21,8 @@ def microsoft():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, microsoft):
-    workdir = tmp_path_factory.mktemp("e2e-teams")
-    servers = Servers(f"sqlite:///{workdir / 'teams.db'}", workdir, env={
-        "TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "secret", "BOTFRAMEWORK_OPENID_URL": f"{microsoft.base}/openid",
-        "BOTFRAMEWORK_LOGIN_URL": f"{microsoft.base}/token", "BOTFRAMEWORK_SERVICE_HOSTS": f"127.0.0.1:{microsoft.port}"})
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "e2e-teams", env=microsoft.settings()) as servers:
+        yield servers
 
 
 def activity(microsoft, text, user="29:ana", conversation="a:conv-1", token=None):

@@ -73,6 +73,12 @@ class MicrosoftAPI(StandIn):
 
         super().__init__(Handler)
 
+    def settings(self) -> dict:
+        """The environment that turns the Teams channel on, with every Microsoft endpoint pointed here."""
+        return {"TEAMS_APP_ID": self.app_id, "TEAMS_APP_PASSWORD": "secret",
+                "BOTFRAMEWORK_OPENID_URL": f"{self.base}/openid", "BOTFRAMEWORK_LOGIN_URL": f"{self.base}/token",
+                "BOTFRAMEWORK_SERVICE_HOSTS": f"127.0.0.1:{self.port}"}
+
     @staticmethod
     def jwk(key, kid: str, endorsements: list[str]) -> dict:
         public = json.loads(RSAAlgorithm.to_jwk(key.public_key()))

@@ -120,6 +120,11 @@ class Servers:
         pytest.fail(f"the {name} server did not come up at {url}; its log ends with:\n{log}")
 
     @property
+    def sqlite_file(self) -> Path:
+        """The SQLite file these servers share (for tests that read or rig it directly)."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @property
     def rasa_pid(self) -> int:
         return self.processes[-1].pid
 

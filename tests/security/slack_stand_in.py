@@ -6,12 +6,11 @@ tests see that a refused send is retried, reported, and that nothing of its text
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 import urllib.parse
 
+from tests.helpers.slack_api import slack_signature
 from tests.helpers.stand_in import QuietHandler, StandIn
 
 SECRET = "security-signing-secret"
@@ -71,12 +70,6 @@ class FlakySlack(StandIn):
         raise AssertionError(f"Slack never got {count} x {piece!r} in {channel}; last calls: {last}")
 
 
-def signed(body: bytes, secret: str = SECRET) -> dict:
-    stamp = str(int(time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
-
-
 def slack_message(servers, text: str, user: str, team: str = "T1", channel: str = None, thread: str = None) -> int:
     """A signed Slack event: `user` writes `text` in their direct messages (or in `thread` of a channel)."""
     event = {"type": "message", "channel_type": "im", "user": user, "text": text,
@@ -84,5 +77,5 @@ def slack_message(servers, text: str, user: str, team: str = "T1", channel: str 
     if thread:
         event["thread_ts"] = thread
     body = json.dumps({"type": "event_callback", "team_id": team, "event": event}).encode()
-    status, _ = servers.post("/webhooks/slack/webhook", body, {"Content-Type": "application/json", **signed(body)})
+    status, _ = servers.post("/webhooks/slack/webhook", body, {"Content-Type": "application/json", **slack_signature(body, SECRET)})
     return status

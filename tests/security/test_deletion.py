@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.reports.store import KEEP_SECONDS
-from tests.helpers.servers import Servers
+from tests.helpers.servers import started
+from tests.helpers.slack_api import slack_settings
 from tests.security.slack_stand_in import SECRET, FlakySlack, slack_message
 
 USER, TEAM = "U7", "T1"
@@ -39,17 +40,12 @@ def slack():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, slack):
-    workdir = tmp_path_factory.mktemp("security-deletion")
-    servers = Servers(f"sqlite:///{workdir / 'deletion.db'}", workdir, env={
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url,
-        "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": "", "COMMON_GROUND_REPORT_SWEEP_SECONDS": "1"})
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "security-deletion", env=slack_settings(slack.url, SECRET) | {"COMMON_GROUND_REPORT_SWEEP_SECONDS": "1"}) as servers:
+        yield servers
 
 
 def db(servers):
-    return sqlite3.connect(servers.workdir / "deletion.db", timeout=10)
+    return sqlite3.connect(servers.sqlite_file, timeout=10)
 
 
 def rows(servers, sql, *args):

@@ -13,7 +13,8 @@ from datetime import datetime
 
 import pytest
 
-from tests.helpers.servers import Servers
+from tests.helpers.servers import started
+from tests.helpers.slack_api import slack_settings
 from tests.security.slack_stand_in import SECRET, FlakySlack, slack_message
 
 FACILITATOR = "rem-facilitator"
@@ -28,18 +29,12 @@ def slack():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, slack):
-    workdir = tmp_path_factory.mktemp("security-reminders")
-    servers = Servers(f"sqlite:///{workdir / 'reminders.db'}", workdir, env={
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url,
-        "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": "",
-        "COMMON_GROUND_REMINDER_POLL_SECONDS": "1", "COMMON_GROUND_REMINDER_RETRY_SECONDS": "0.5,1,1.5"})
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "security-reminders", env=slack_settings(slack.url, SECRET) | {"COMMON_GROUND_REMINDER_POLL_SECONDS": "1", "COMMON_GROUND_REMINDER_RETRY_SECONDS": "0.5,1,1.5"}) as servers:
+        yield servers
 
 
 def reminder_rows(servers, sender):
-    with sqlite3.connect(servers.workdir / "reminders.db", timeout=10) as conn:
+    with sqlite3.connect(servers.sqlite_file, timeout=10) as conn:
         return conn.execute("SELECT r.fired_at, r.failed_at, r.attempts FROM reminders r JOIN participants p "
                             "ON p.id = r.participant_id WHERE p.sender_id = ? ORDER BY r.id", (sender,)).fetchall()
 

@@ -2,8 +2,6 @@
 played by the stand-in of tests/helpers/slack_api.py: unsigned, stale and replayed requests, a report
 asked for where others can read, and a message far over the length limit."""
 import asyncio
-import hashlib
-import hmac
 import json
 import time
 import uuid
@@ -14,8 +12,8 @@ from bot.content.messages import say
 from bot.rasa_plugins.channels import slack as slack_channel
 from bot.rasa_plugins.channels.limits import MESSAGE_LIMIT
 from bot.reports.delivery import FILE_KEY
-from tests.helpers.servers import Servers
-from tests.helpers.slack_api import SlackAPI
+from tests.helpers.servers import started
+from tests.helpers.slack_api import SlackAPI, slack_settings, slack_signature
 
 SECRET = "security-signing-secret"
 WEBHOOK = "/webhooks/slack/webhook"
@@ -31,18 +29,12 @@ def slack():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, slack):
-    workdir = tmp_path_factory.mktemp("security-slack")
-    servers = Servers(f"sqlite:///{workdir / 'slack.db'}", workdir, env={
-        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.url})
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "security-slack", env=slack_settings(slack.url, SECRET)) as servers:
+        yield servers
 
 
 def signed(body: bytes, secret: str = SECRET, stamp: float = None) -> dict:
-    stamp = str(int(stamp if stamp is not None else time.time()))
-    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
-    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}"}
+    return {"Content-Type": "application/json", **slack_signature(body, secret, stamp)}
 
 
 def event(text, user, channel, kind="message", channel_type="im", team="T1") -> bytes:

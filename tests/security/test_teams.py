@@ -18,7 +18,7 @@ from bot.rasa_plugins.channels import teams
 from bot.rasa_plugins.channels.limits import BODY_LIMIT, MESSAGE_LIMIT
 from bot.reports.delivery import FILE_KEY
 from tests.helpers.microsoft_api import Eavesdropper, MicrosoftAPI
-from tests.helpers.servers import Servers
+from tests.helpers.servers import started
 
 APP_ID = "00000000-security-app"
 WEBHOOK = "/webhooks/botframework/webhook"
@@ -41,13 +41,8 @@ def attacker():
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory, microsoft):
-    workdir = tmp_path_factory.mktemp("security-teams")
-    servers = Servers(f"sqlite:///{workdir / 'teams.db'}", workdir, env={
-        "TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "secret", "BOTFRAMEWORK_OPENID_URL": f"{microsoft.base}/openid",
-        "BOTFRAMEWORK_LOGIN_URL": f"{microsoft.base}/token", "BOTFRAMEWORK_SERVICE_HOSTS": f"127.0.0.1:{microsoft.port}"})
-    servers.start()
-    yield servers
-    servers.stop()
+    with started(tmp_path_factory, "security-teams", env=microsoft.settings()) as servers:
+        yield servers
 
 
 def activity(microsoft, text, user=None, conversation=None, token=None, service_url=None, channel="msteams",

@@ -109,4 +109,9 @@ class GuideFormValidation(FormValidationAction, ABC):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         with app().db.transaction(), speaking_in(shared_space(tracker)):
-            return await super().run(dispatcher, tracker, domain)
+            events = await super().run(dispatcher, tracker, domain)
+            return events + self.finish(events, dispatcher, tracker)
+
+    def finish(self, events: list[EventType], dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """What the call ends with, in the same transaction, once the slots are validated (nothing here)."""
+        return []

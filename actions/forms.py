@@ -2,8 +2,10 @@
 
 Two forms ask the questions: `self_assessment_form` (stage B) and `worksheet_form` (stages A, C,
 D and E, the reflection sheet and a team member's profile). Each has one text slot; its
-validation passes the message to the guide and clears the slot, so the form asks the next
-question until the guide has none open. Actions that may lead into a form set `resume_form` to
+validation passes the message to the guide, clears the slot and asks the question left open, so
+the form runs until the guide has none open. Rasa calls the validation on every turn of a form
+(its activation, each answer, its return after a side question), so asking there costs no second
+action-server call. Actions that may lead into a form set `resume_form` to
 the form that should run next (or None).
 """
 from __future__ import annotations
@@ -68,36 +70,16 @@ class ActionStartNewRound(GuideAction):
         return [SlotSet(RESUME_SLOT, form)]
 
 
-class ActionAskQuestion(GuideAction, ABC):
-    """Asks the open question of one form (the form calls `action_ask_<slot>`)."""
-
-    form = ""
-
-    @abstractmethod
-    def name(self) -> str:  # abstract, so the action server does not register this base class
-        ...
-
-    def act(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, [app().guide.question(tracker.sender_id, self.form)])
-        return []
-
-
-class ActionAskAssessmentAnswer(ActionAskQuestion):
-    form = SELF_ASSESSMENT_FORM
-
-    def name(self) -> str:
-        return "action_ask_assessment_answer"
-
-
-class ActionAskWorksheetAnswer(ActionAskQuestion):
-    form = WORKSHEET_FORM
-
-    def name(self) -> str:
-        return "action_ask_worksheet_answer"
+def form_ends(events: list[EventType]) -> bool:
+    """Whether a validation's events end the form (the SDK sets `requested_slot` to None when no slot is
+    required any more, that is when the guide has no question of this form open)."""
+    return any(e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") is None
+               for e in events)
 
 
 class ValidateGuideForm(GuideFormValidation, ABC):
-    """Hands every answer to the guide; the form keeps asking while a question is open."""
+    """Hands every answer to the guide and asks the question that stays open; the form keeps running while
+    one is."""
 
     form = ""
     slot = ""
@@ -114,10 +96,18 @@ class ValidateGuideForm(GuideFormValidation, ABC):
         holder: list[Turn] = []
         token = _TURN.set(holder)
         try:
-            events = await super().run(dispatcher, tracker, domain)
+            return await super().run(dispatcher, tracker, domain)
         finally:
             _TURN.reset(token)
-        return events + (pause_events(holder[0]) if holder else [])
+
+    def finish(self, events: list[EventType], dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """The question that stays open is asked here, in this call: the domain names no `action_ask_*`, so
+        Rasa's form asks nothing itself (one action-server call per answer instead of two)."""
+        holder = _TURN.get() or []
+        paused = pause_events(holder[0]) if holder else []
+        if not paused and not form_ends(events):
+            send(dispatcher, [app().guide.question(tracker.sender_id, self.form)])
+        return paused
 
     def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if value is None:  # the form starting (after another stage was asked for): nothing was typed for it

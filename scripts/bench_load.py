@@ -7,8 +7,9 @@ users, every user sends the same script to each assistant ("hi", "let's do the s
 then "agree" ANSWERS times), one message after the other as a person would, all users at once.
 Prints, per assistant and level: messages per second, p50/p95/p99 of a turn, errors, and for ours
 the ratings stored against the ratings sent; both servers' memory after the level; the ratios. Then
-the long-conversation case: a turn's latency in a conversation holding EVENTS stored events against a
-fresh conversation (the events are posted through each server's HTTP API).
+the long-conversation cases: a turn's latency in a conversation holding EVENTS stored events against a
+fresh conversation, the events spread over earlier visits and all in the current session (posted
+through each server's HTTP API, in time order).
 
   make bench-load [USERS=1,5,20,50] [ANSWERS=20] [EVENTS=5000]
   .venv/bin/python scripts/bench_load.py --users 1,5 --answers 20 --events 5000
@@ -138,17 +139,28 @@ def stored_ratings(database_url: str, prefix: str) -> int:
     return int(count or 0)
 
 
-def long_conversation(assistant: Assistant, events: int, run: str, turns: int = 10) -> tuple[float, float]:
-    """Median turn (ms) in a fresh conversation and in one that holds `events` stored events."""
-    fresh, old = f"fresh-{run}", f"long-{run}"
-    filler, now = [], time.time() - events
-    for i in range(events // 2):
-        filler.append({"event": "user", "text": f"earlier message {i}", "timestamp": now + 2 * i,
-                       "parse_data": {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}})
-        filler.append({"event": "bot", "text": f"earlier reply {i}", "timestamp": now + 2 * i + 1})
+def long_conversation(assistant: Assistant, events: int, run: str, visits: bool, turns: int = 10) -> tuple[float, float]:
+    """Median turn (ms) in a fresh conversation and in one that holds `events` stored events.
+
+    `visits`: the history is earlier visits of 50 events, each its own session (what the server stores
+    for someone who keeps coming back, now that sessions end after an hour of silence); else all of it
+    is in the current session (someone who typed thousands of messages without a pause). The events are
+    posted in time order after the conversation's first turn, so each store holds them as it would
+    have stored them itself."""
+    fresh, old = f"fresh-{run}-{visits}", f"long-{run}-{visits}"
     assistant.say(old, "hi")
-    for start in range(0, len(filler), 1000):
-        assistant.add_events(old, filler[start:start + 1000])
+    start, filler = time.time() + 0.001, []
+    for i in range(events // 2):
+        if visits and i % 25 == 0:
+            filler.append({"event": "session_started"})
+            filler.append({"event": "action", "name": "action_listen"})
+        filler.append({"event": "user", "text": f"earlier message {i}",
+                       "parse_data": {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}})
+        filler.append({"event": "bot", "text": f"earlier reply {i}"})
+    for i, event in enumerate(filler):
+        event["timestamp"] = start + i * 1e-5
+    for first in range(0, len(filler), 1000):
+        assistant.add_events(old, filler[first:first + 1000])
     assistant.say(fresh, "hi")
     timings = {}
     for sender in (fresh, old):
@@ -234,10 +246,11 @@ def main() -> int:
                   flush=True)
         if args.events:
             print(f"\nA turn in a conversation of {args.events:,} stored events against a fresh one (median of 10):")
-            for assistant in (common, sample):
-                fresh, long = long_conversation(assistant, args.events, run)
-                print(f"  {assistant.name:>13}: fresh {fresh:.0f} ms, long {long:.0f} ms ({long / fresh:.2f}x)",
-                      flush=True)
+            for visits, case in ((True, "over earlier visits (a session each)"), (False, "all in the current session")):
+                for assistant in (common, sample):
+                    fresh, long = long_conversation(assistant, args.events, run, visits)
+                    print(f"  {case:>38} {assistant.name:>13}: fresh {fresh:.0f} ms, long {long:.0f} ms "
+                          f"({long / fresh:.2f}x)", flush=True)
     finally:
         ours.stop()
         if sample_process is not None:

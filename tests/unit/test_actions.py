@@ -60,7 +60,7 @@ def test_start_sets_the_slot_and_ask_shows_the_question_with_buttons():
     messages, events = run(forms.ActionStartSelfAssessment(), text="let's do the self-assessment",
                            intent="start_self_assessment")
     assert events == [SlotSet("resume_form", "self_assessment_form")] and "17 short statements" in texts(messages)
-    messages, _ = run(forms.ActionAskAssessmentAnswer())
+    messages, _ = run(forms.ValidateSelfAssessmentForm(), active_loop="self_assessment_form")
     assert messages[0]["text"].startswith("Question 1 of 17")
     assert len(messages[0]["buttons"]) == 5
 
@@ -70,17 +70,20 @@ def test_validation_stores_the_answer_and_keeps_the_form_going():
     messages, events = run(forms.ValidateSelfAssessmentForm(), text="mostly", intent="rate",
                            active_loop="self_assessment_form", slots={"assessment_answer": "mostly"})
     assert "Recorded agree for question 1" in texts(messages)
+    assert messages[-1]["text"].startswith("Question 2 of 17")     # asked in the same call: no second one
+    assert len(messages[-1]["buttons"]) == 5
     assert SlotSet("assessment_answer", None) in events
     assert SlotSet("requested_slot", None) not in events
 
 
 def test_validation_ends_the_form_after_the_last_step():
     run(forms.ActionStartSelfAssessment(), intent="start_self_assessment")
-    events = []
+    events, messages = [], []
     for _ in range(21):  # 17 factors + 4 next-steps prompts
-        _, events = run(forms.ValidateSelfAssessmentForm(), text="agree", intent="rate",
-                        active_loop="self_assessment_form", slots={"assessment_answer": "agree"})
+        messages, events = run(forms.ValidateSelfAssessmentForm(), text="agree", intent="rate",
+                               active_loop="self_assessment_form", slots={"assessment_answer": "agree"})
     assert SlotSet("requested_slot", None) in events
+    assert not any("of 17" in (m["text"] or "") for m in messages)     # nothing left to ask
     messages, _ = run(forms.ActionSelfAssessmentOverview())
     assert "Your self-assessment overview" in texts(messages)
 
@@ -90,7 +93,7 @@ def test_explain_answers_and_leaves_the_question_open():
     messages, events = run(navigation.ActionExplain(), text="what is a neutral convener?", intent="explain",
                            active_loop="self_assessment_form")
     assert "trusted by both sectors" in texts(messages) and events == []
-    messages, _ = run(forms.ActionAskAssessmentAnswer())
+    messages, _ = run(forms.ValidateSelfAssessmentForm(), active_loop="self_assessment_form")
     assert messages[0]["text"].startswith("Question 1 of 17")
 
 
@@ -144,7 +147,7 @@ def test_explain_keeps_next_steps_that_mention_a_term():
 def test_start_worksheet_from_intent_and_from_words():
     messages, events = run(forms.ActionStartWorksheet(), text="let's do the 5 whys", intent="start_planning")
     assert events == [SlotSet("resume_form", "worksheet_form")] and "5 Whys" in texts(messages)
-    messages, _ = run(forms.ActionAskWorksheetAnswer())
+    messages, _ = run(forms.ValidateWorksheetForm(), active_loop="worksheet_form")
     assert "what problem is your collaboration trying to solve" in texts(messages)
 
 
@@ -154,8 +157,7 @@ def test_worksheet_validation_saves_and_moves_on():
                            intent="rate", active_loop="worksheet_form",
                            slots={"worksheet_answer": "Ninth graders lose credits when they switch"})
     assert SlotSet("worksheet_answer", None) in events and SlotSet("requested_slot", None) not in events
-    messages, _ = run(forms.ActionAskWorksheetAnswer())
-    assert texts(messages).startswith("Inputs and resources")
+    assert messages[-1]["text"].startswith("Inputs and resources")     # the next question, in the same call
 
 
 def test_pause_that_is_really_an_answer_keeps_the_form():
@@ -163,7 +165,7 @@ def test_pause_that_is_really_an_answer_keeps_the_form():
     messages, events = run(navigation.ActionPause(), text="Stop losing students between sectors", intent="stop",
                            active_loop="worksheet_form")
     assert events == [SlotSet("resume_form", "worksheet_form")]
-    messages, _ = run(forms.ActionAskWorksheetAnswer())
+    messages, _ = run(forms.ValidateWorksheetForm(), active_loop="worksheet_form")
     assert texts(messages).startswith("Inputs and resources")
 
 
@@ -256,11 +258,11 @@ def test_every_action_call_is_one_database_transaction():
     calls = [
         (navigation.ActionWelcome(), dict(text="hi", intent="greet")),
         (forms.ActionStartSelfAssessment(), dict(intent="start_self_assessment")),
-        (forms.ActionAskAssessmentAnswer(), dict()),
+        (forms.ValidateSelfAssessmentForm(), dict(active_loop="self_assessment_form")),
         *[(forms.ValidateSelfAssessmentForm(), dict(text=rating, intent="rate", active_loop="self_assessment_form",
                                                     slots={"assessment_answer": rating}))
           for rating in ("agree", "mostly", "disagree, no budget yet")],
-        (forms.ActionAskAssessmentAnswer(), dict()),
+        (forms.ValidateSelfAssessmentForm(), dict(active_loop="self_assessment_form")),
         (navigation.ActionExplain(), dict(text="what is a neutral convener?", intent="explain",
                                           active_loop="self_assessment_form")),
         (navigation.ActionShowProgress(), dict(text="show my progress", intent="show_progress")),
@@ -271,7 +273,7 @@ def test_every_action_call_is_one_database_transaction():
         (forms.ValidateWorksheetForm(), dict(text="Ninth graders who switch sectors lose credits", intent="inform",
                                              active_loop="worksheet_form",
                                              slots={"worksheet_answer": "Ninth graders who switch sectors lose credits"})),
-        (forms.ActionAskWorksheetAnswer(), dict()),
+        (forms.ValidateWorksheetForm(), dict(active_loop="worksheet_form")),
         (teams.ActionTeam(), dict(text="create a team called Boston Compact", intent="create_team")),
         (reminders.ActionSetReminder(), dict(text="remind me tomorrow at 9", intent="set_reminder")),
         (lessons.ActionAnswerLesson(), dict(text="what did DC do about enrollment?", intent="ask_lesson")),
@@ -296,3 +298,24 @@ def test_a_web_link_is_given_in_a_direct_chat_and_never_where_others_read():
         text = " ".join(m["text"] for m in run(navigation.ActionWebLink(), text="open this on the web",
                                                 intent="web_link", metadata=metadata)[0])
         assert "/webhooks/" not in text and "direct message" in text
+
+
+def test_a_new_session_carries_the_slots_and_the_running_form_but_not_the_deletion_mark():
+    from rasa_sdk.events import ActionExecuted, ActiveLoop, SessionStarted
+
+    from actions.session import ActionSessionStart
+    _, events = run(ActionSessionStart(), active_loop="self_assessment_form",
+                    slots={"resume_form": "self_assessment_form", "data_deleted": True, "worksheet_answer": None})
+    assert events[0] == SessionStarted() and events[-1] == ActionExecuted("action_listen")
+    assert SlotSet("resume_form", "self_assessment_form") in events
+    assert SlotSet("requested_slot", "assessment_answer") in events       # the form asks the same slot
+    assert ActiveLoop("self_assessment_form") in events                   # an answer after lunch still answers
+    assert not [e for e in events if e.get("name") in ("data_deleted", "worksheet_answer")]
+
+
+def test_a_new_session_outside_a_form_starts_no_form():
+    from rasa_sdk.events import ActiveLoop
+
+    from actions.session import ActionSessionStart
+    _, events = run(ActionSessionStart(), slots={"resume_form": None})
+    assert not [e for e in events if e.get("event") == ActiveLoop(None)["event"]]

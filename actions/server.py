@@ -229,7 +229,7 @@ def serve(port: int = DEFAULT_PORT, host: Optional[str] = None) -> None:
                        "be refused (run `python -m actions token` with the same COMMON_GROUND_SECRET)", TOKEN_ENV)
     from actions.services import app as application
     try:
-        application()      # opened now: a database whose schema is not current stops the start here
+        application().warm()   # opened now (an out-of-date schema stops the start here), the lesson search built
     except Exception as error:   # noqa: BLE001 - said in one line, without a traceback
         raise SystemExit(f"The action server cannot start: {error}") from None
     app = create_app(secret=secret)

@@ -44,6 +44,12 @@ class App:
     guide: Guide
     home: Home
 
+    def warm(self) -> None:
+        """Builds now what a first question would otherwise wait for: the lesson search (spaCy's pipeline and
+        the BM25 index over every lesson, about a second, which the self-assessment's next-steps prompts
+        consult). Servers call it before they listen."""
+        self.advisor.search.search("shared enrollment")
+
 
 def build(db: Optional[Database] = None, kb: Optional[Knowledge] = None) -> App:
     """The whole application on one database (the configured one when none is given)."""

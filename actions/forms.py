@@ -105,7 +105,10 @@ class ValidateGuideForm(GuideFormValidation, ABC):
         Rasa's form asks nothing itself (one action-server call per answer instead of two)."""
         holder = _TURN.get() or []
         paused = pause_events(holder[0]) if holder else []
-        if not paused and not form_ends(events):
+        # A message that reached no slot ("what does this mean?") gets this call rejected by Rasa, which then
+        # lets the rules answer it and runs the form again: the question is asked in that second call.
+        rejected = tracker.latest_action_name == "action_listen" and not holder
+        if not paused and not rejected and not form_ends(events):
             send(dispatcher, [app().guide.question(tracker.sender_id, self.form)])
         return paused
 

@@ -77,6 +77,17 @@ def form_ends(events: list[EventType]) -> bool:
                for e in events)
 
 
+def follows_a_message(tracker: Tracker, form: str) -> bool:
+    """Whether this run of the form comes straight after the user's message, no other action between (Rasa
+    sends the form's own run as the tracker's last action; the latest action name is always the form's)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") not in (form, "action_extract_slots"):
+            return False
+    return False
+
+
 class ValidateGuideForm(GuideFormValidation, ABC):
     """Hands every answer to the guide and asks the question that stays open; the form keeps running while
     one is."""
@@ -107,7 +118,7 @@ class ValidateGuideForm(GuideFormValidation, ABC):
         paused = pause_events(holder[0]) if holder else []
         # A message that reached no slot ("what does this mean?") gets this call rejected by Rasa, which then
         # lets the rules answer it and runs the form again: the question is asked in that second call.
-        rejected = tracker.latest_action_name == "action_listen" and not holder
+        rejected = follows_a_message(tracker, self.form) and not holder
         if not paused and not rejected and not form_ends(events):
             send(dispatcher, [app().guide.question(tracker.sender_id, self.form)])
         return paused

@@ -33,7 +33,12 @@ def tracker(text="", intent=None, active_loop=None, sender="user-1", slots=None,
         sender_id=sender, slots={"requested_slot": "assessment_answer" if active_loop else None, **(slots or {})},
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [],
                         "metadata": metadata or {}},
-        events=[{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()], paused=False, followup_action=None,
+        # as Rasa sends a form's run: what came before, the form's own run, then the slots it extracted
+        events=[{"event": "user", "text": text} if latest_action == "action_listen" else
+                {"event": "action", "name": latest_action}] +
+               ([{"event": "action", "name": active_loop}] if active_loop else []) +
+               [{"event": "slot", "name": k, "value": v} for k, v in (slots or {}).items()],
+        paused=False, followup_action=None,
         active_loop={"name": active_loop} if active_loop else {}, latest_action_name=latest_action,
     )
 

@@ -98,6 +98,8 @@ backend actions
     balance leastconn
     option httpchk GET /health
     http-check expect status 200
+    # the whole call in hand before a server is chosen: only a request held whole can be sent again
+    option http-buffer-request
     retry-on conn-failure empty-response
 {action_servers}
 """

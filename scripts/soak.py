@@ -14,6 +14,7 @@ against the ratings sent, and whether memory grew. Exits 1 on any error or a rat
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import secrets
 import shutil
@@ -61,8 +62,10 @@ def soak(cluster: Cluster, users: int, minutes: float, run: str) -> int:
 
     memory: list[dict[str, float]] = []
 
-    def sample() -> None:
-        while time.monotonic() < deadline + 1:
+    windows = math.ceil(minutes)
+
+    def sample() -> None:      # at the end of each minute
+        while len(memory) < windows:
             time.sleep(max(0.0, began + 60 * (len(memory) + 1) - time.monotonic()))
             memory.append({name: rss_mb(cluster.pid(name)) for name in SERVERS})
 
@@ -78,7 +81,6 @@ def soak(cluster: Cluster, users: int, minutes: float, run: str) -> int:
     print(f"\n{users} users for {minutes:g} minutes; turn times in ms; memory (RSS, MB) at the end of each minute")
     print(f"{'minute':>6} {'messages':>8} {'errors':>6} {'p50':>6} {'p95':>6} {'p99':>6} | "
           + " ".join(f"{name:>8}" for name in SERVERS))
-    windows = int(minutes + 0.999)
     for window in range(windows):
         start, end = began + 60 * window, began + 60 * (window + 1)
         inside = [t for t in turns if start <= t.at < end]

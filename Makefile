@@ -2,7 +2,8 @@
 #   make chat   talk to the assistant in this terminal (installs and trains on first use)
 #   make test   the whole test suite (installs and trains on first use)
 # Also: make test-fast (the unit tier and the import contracts: no trained model, no servers, under a
-# minute), make serve (REST and the web page on :5005 + actions on :5055), make train, make bench-lessons,
+# minute), make serve (REST and the web page on :5005 + actions on :5055), make serve-cluster (HAProxy on
+# :5005 in front of two Rasa and two action servers, PostgreSQL, Redis), make soak, make train, make bench-lessons,
 # make bench-reports, make eval-dialogue (the scripted conversations of tests/dialogues over REST against
 # the real servers: how well people's own words are understood), make clean.
 
@@ -18,13 +19,14 @@ WEBCHAT_VERSION := 1.0.1
 WEBCHAT := var/web/rasa-webchat-$(WEBCHAT_VERSION).js
 WEBCHAT_SHA256 := bfedd788e4bd7df12f64b5bf2963e634f84bac1cb176b6cede60c507d3553f1e
 CHROMIUM := /usr/bin/chromium
+HAPROXY := /usr/sbin/haproxy
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install train chat serve test test-fast lint validate bench-lessons bench-reports bench-load eval-dialogue clean web chromium
+.PHONY: install train chat serve serve-cluster soak test test-fast lint validate bench-lessons bench-reports bench-load eval-dialogue clean web chromium haproxy
 
 install: $(VENV)/.installed
 
@@ -54,6 +56,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium || \
 	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
+haproxy: $(HAPROXY)
+
+# Debian's HAProxy, for make serve-cluster, make soak and the failover test.
+$(HAPROXY):
+	@echo "Installing Debian's haproxy for the cluster (apt-get)"
+	$(SUDO) apt-get install -y --no-install-recommends haproxy || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends haproxy)
+
 train: $(MODEL)
 
 $(MODEL): $(VENV)/.installed $(TRAINING_DATA)
@@ -70,9 +80,23 @@ chat: $(MODEL)
 serve: $(MODEL) $(WEBCHAT)
 	@scripts/run.sh serve
 
+# HAProxy on :5005 in front of two Rasa servers, and on :5055 in front of two action servers; PostgreSQL
+# (COMMON_GROUND_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test) and Redis locks
+# (COMMON_GROUND_REDIS_URL, default redis://127.0.0.1:6379/1). Ctrl-C stops everything.
+serve-cluster: $(MODEL) $(WEBCHAT) $(HAPROXY)
+	@$(BIN)/python scripts/cluster.py
+
+# SOAK_USERS users talking without pause for SOAK_MINUTES minutes against a cluster of its own (a fresh
+# PostgreSQL database, dropped afterwards): turn times and errors per minute, each server's memory.
+SOAK_USERS ?= 50
+SOAK_MINUTES ?= 10
+soak: $(MODEL) $(HAPROXY)
+	$(BIN)/python scripts/soak.py --users $(SOAK_USERS) --minutes $(SOAK_MINUTES)
+
 # Every tier: tests/unit (SQLite, no servers), tests/integration (PostgreSQL, Redis, the command line),
 # tests/e2e (the real Rasa and action servers over REST, Slack, Teams, the web page, the test stories).
-test: $(MODEL) $(WEBCHAT) $(CHROMIUM) validate lint
+# tests/cluster: HAProxy, two Rasa and two action servers on PostgreSQL and Redis; servers killed mid-assessment.
+test: $(MODEL) $(WEBCHAT) $(CHROMIUM) $(HAPROXY) validate lint
 	$(BIN)/python -m pytest tests
 
 test-fast: $(VENV)/.installed lint

@@ -32,6 +32,12 @@ def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def client_message_id(tracker: Tracker) -> Optional[str]:
+    """The id the client gave the latest message (REST's "message_id", kept in its metadata), if any."""
+    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    return ((user or {}).get("metadata") or {}).get("message_id")
+
+
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
@@ -43,7 +49,7 @@ def answered_instead(dispatcher: CollectingDispatcher, tracker: Tracker,
     form, text = tracker.active_loop_name, latest_text(tracker)
     if not form or is_request(text):
         return None
-    turn = app().guide.handle(tracker.sender_id, text, latest_intent(tracker), form)
+    turn = app().guide.handle(tracker.sender_id, text, latest_intent(tracker), form, client_message_id(tracker))
     send(dispatcher, turn.replies)
     return pause_events(turn)
 

@@ -19,8 +19,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import (RESUME_SLOT, GuideAction, GuideFormValidation, app, latest_intent, latest_text, pause_events,
-                          send)
+from actions.base import (RESUME_SLOT, GuideAction, GuideFormValidation, app, client_message_id, latest_intent,
+                          latest_text, pause_events, send)
 from bot.conversation.forms import SELF_ASSESSMENT_FORM, WORKSHEET_FORM
 from bot.conversation.guide import requested_worksheet
 from bot.language.replies import Turn
@@ -126,7 +126,8 @@ class ValidateGuideForm(GuideFormValidation, ABC):
     def _validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         if value is None:  # the form starting (after another stage was asked for): nothing was typed for it
             return {self.slot: None}
-        turn = app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form)
+        turn = app().guide.handle(tracker.sender_id, str(value or ""), latest_intent(tracker), self.form,
+                                  client_message_id(tracker))
         send(dispatcher, turn.replies)
         holder = _TURN.get()
         if holder is not None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -27,49 +26,18 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
+from tests.helpers.load import RATINGS, Level, post, rss_mb, stored_ratings  # noqa: E402
 from tests.helpers.servers import CHANNELS_OFF, Servers, free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SAMPLE_DIR = PROJECT / "var" / "bench" / "rasa-init"   # made and trained once, reused by later runs
-RATINGS = 17   # factors in the self-assessment: the most ratings one user can store
-
-
-@dataclass
-class Level:
-    users: int
-    seconds: float = 0.0
-    turns: list[float] = field(default_factory=list)
-    errors: int = 0
-    stored: Optional[int] = None
-    sent: Optional[int] = None
-    memory_mb: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def rate(self) -> float:
-        return len(self.turns) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, share: float) -> float:
-        if not self.turns:
-            return float("nan")
-        ordered = sorted(self.turns)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return float("nan")
-    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
 class Assistant:
@@ -81,14 +49,8 @@ class Assistant:
         self.processes, self.api_token = processes or {}, api_token
 
     def say(self, sender: str, text: str) -> float:
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token(sender)}"
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", headers=headers,
-                                         data=json.dumps({"sender": sender, "message": text}).encode())
         started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=120) as answer:
-            json.load(answer)
+        post(self.url, sender, text, self.token)
         return time.perf_counter() - started
 
     def add_events(self, sender: str, events: list[dict]) -> None:
@@ -128,18 +90,8 @@ def drive(assistant: Assistant, users: int, answers: int, run: str) -> Level:
     return level
 
 
-def stored_ratings(database_url: str, prefix: str) -> int:
-    from sqlalchemy import create_engine, text
-    engine = create_engine(database_url, future=True)
-    with engine.connect() as connection:
-        count = connection.execute(text(
-            "SELECT count(*) FROM assessment_answers a JOIN participants p ON p.id = a.participant_id "
-            "WHERE p.sender_id LIKE :prefix AND a.rating IS NOT NULL"), {"prefix": f"{prefix}%"}).scalar()
-    engine.dispose()
-    return int(count or 0)
-
-
-def long_conversation(assistant: Assistant, events: int, run: str, visits: bool, turns: int = 10) -> tuple[float, float]:
+def long_conversation(assistant: Assistant, events: int, run: str, visits: bool,
+                      turns: int = 10) -> tuple[float, float]:
     """Median turn (ms) in a fresh conversation and in one that holds `events` stored events.
 
     `visits`: the history is earlier visits of 50 events, each its own session (what the server stores

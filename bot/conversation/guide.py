@@ -14,7 +14,7 @@ requests, reminders and "delete my data".
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from bot.assessment.self_assessment import STAGE as SELF_ASSESSMENT, SelfAssessment
@@ -42,6 +42,8 @@ from bot.teams.service import Teams
 from bot.worksheets.workbook import WORKSHEETS, Workbook
 
 TEAM_INTENTS = frozenset({"create_team", "join_team", "compare_ratings", "team_manage"})
+# How long a client's message id is remembered: a retry comes within seconds or minutes.
+MESSAGE_ID_MEMORY = timedelta(days=1)
 
 # A request to open a stage, in the words of bot/language/understanding.py; "planning" picks the next tool.
 def requested_worksheet(text: str) -> Optional[str]:
@@ -104,9 +106,14 @@ class Guide:
         return Turn((Reply(say("conversation.resume_worksheet", title=title)),), True), WORKSHEET_FORM
 
     # --- inside a stage ----------------------------------------------------------------------
-    def handle(self, sender: str, text: str, intent: Optional[str], form: Optional[str]) -> Turn:
+    def handle(self, sender: str, text: str, intent: Optional[str], form: Optional[str],
+               message_id: Optional[str] = None) -> Turn:
         """One message typed while a question of `form` is open. It is understood first (bot/language/
-        understanding.py); only an answer reaches the stage and is stored."""
+        understanding.py); only an answer reaches the stage and is stored. A message the client named with
+        `message_id` is applied once: handled again (a retry after a lost reply), it changes nothing and gets
+        no reply of its own, so what the user sees is the open question as the form asks it now."""
+        if message_id is not None and not self.first_handling(sender, message_id):
+            return Turn((), True)
         expected = self._expected(sender, form)
         if intent in TEAM_INTENTS and len(text.split()) <= 10 and parse_team_request(text) is not None:
             return self._paused_for(sender, form, lambda: self._team_turn(sender, text))
@@ -129,6 +136,12 @@ class Guide:
         if reading.kind == OUT_OF_SCOPE:
             return Turn((Reply(say("understanding.out_of_scope")),), True)
         return Turn((Reply(say("understanding.empty")),), True)
+
+    def first_handling(self, sender: str, message_id: str) -> bool:
+        """Whether this is the first time the message is handled; recorded in the caller's transaction, so it
+        counts as handled only if what it did is stored too."""
+        with self.db.transaction() as repo:
+            return repo.first_handling(sender, message_id, datetime.utcnow() - MESSAGE_ID_MEMORY)
 
     def _miss(self, sender: str) -> int:
         """Counts a message in a row that was not an answer (reset when the question changes)."""

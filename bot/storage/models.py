@@ -211,3 +211,17 @@ class ChannelAddress(Base):
     channel = Column(String(32), nullable=False)
     address = Column(JSON)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class HandledMessage(Base):
+    """A client's id for a message already applied to this conversation (REST's optional "message_id"). It is
+    written in the same transaction as the answer, so a client's retry of a message whose reply never
+    reached it (a server stopped) is recognised and not applied a second time."""
+
+    __tablename__ = "handled_messages"
+    __table_args__ = (UniqueConstraint("sender_id", "message_id", name="uq_handled_message"),)
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False)
+    message_id = Column(String(64), nullable=False)
+    handled_at = Column(DateTime, nullable=False, default=utcnow)

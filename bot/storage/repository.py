@@ -11,10 +11,12 @@ from typing import Optional
 from datetime import datetime
 
 from sqlalchemy import and_, column, delete, inspect, or_, select, table, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.storage.models import (AssessmentAnswer, AssessmentRound, ChannelAddress, DimensionReflection, HeldMessage,
-                                JoinAttempt, Participant, Reminder, Team, TeamMember, WebLink, WorkItem, utcnow)
+from bot.storage.models import (AssessmentAnswer, AssessmentRound, ChannelAddress, DimensionReflection, HandledMessage,
+                                HeldMessage, JoinAttempt, Participant, Reminder, Team, TeamMember, WebLink, WorkItem,
+                                utcnow)
 
 # The work products a team owns together; the self-assessment, the reflection sheet and each
 # member's team profile stay personal, as the toolkit asks each partner to answer on its own.
@@ -278,6 +280,31 @@ class Repository:
         self.session.delete(participant)
         self.session.flush()
 
+    # messages applied once --------------------------------------------------------------------------
+    def first_handling(self, sender_id: str, message_id: str, forget_before: datetime) -> bool:
+        """Records that this conversation's message `message_id` is being handled, in the caller's transaction;
+        False when it was handled before (a client's retry). Two servers handling the same message at once meet
+        at the unique key: on PostgreSQL the second waits for the first to commit and then gets False. Ids
+        handled before `forget_before` are dropped (retries come within minutes)."""
+        self.session.execute(delete(HandledMessage).where(HandledMessage.sender_id == sender_id,
+                                                          HandledMessage.handled_at < forget_before)
+                             .execution_options(synchronize_session=False))
+        seen = self.session.execute(select(HandledMessage.id).where(
+            HandledMessage.sender_id == sender_id, HandledMessage.message_id == message_id)).first()
+        if seen is not None:
+            return False
+        row = HandledMessage(sender_id=sender_id, message_id=message_id)
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.add(row)        # SQLite writes one transaction at a time; no savepoint needed (or safe)
+            self.session.flush()
+            return True
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
     # reminder delivery: claims, held messages, channel addresses ----------------------------------
     def due_reminders(self, now: datetime, stale_before: datetime) -> list[tuple[str, Reminder]]:
         """Reminders due and not yet delivered nor given up on, unclaimed or claimed before `stale_before`
@@ -381,7 +408,7 @@ class Repository:
     def forget_person(self, sender_id: str, prefix: Optional[str]) -> int:
         """Removes the person's held messages, channel addresses, web links and Rasa conversation logs (all
         their conversations); returns how many conversation log rows went."""
-        for model in (HeldMessage, ChannelAddress, WebLink):
+        for model in (HeldMessage, ChannelAddress, WebLink, HandledMessage):
             self.session.execute(delete(model).where(self._of_person(model.sender_id, sender_id, prefix))
                                  .execution_options(synchronize_session=False))
         for held in list(self.session.execute(select(HeldMessage).where(HeldMessage.names.isnot(None))).scalars()):

@@ -76,3 +76,21 @@ def postgres_schema(prefix: str = "cg_test"):
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_database(prefix: str = "cg_cluster"):
+    """A throw-away PostgreSQL database (several servers need a whole database, not a schema): yields its URL;
+    dropped afterwards, connections and all. Needs the right to create databases on POSTGRES_URL's server."""
+    from sqlalchemy.engine import make_url
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, future=True, isolation_level="AUTOCOMMIT",
+                          connect_args={"connect_timeout": 3})
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -99,6 +99,31 @@ def test_malformed_bodies_get_a_clear_400(servers, raw, reason):
     assert status == 400 and reason in json.loads(text)["error"]
 
 
+@pytest.mark.parametrize("message_id", [5, "", "x" * 65, "has space", "ünïcode", "a/b", "semi;colon", ["m-1"]])
+def test_a_malformed_message_id_gets_a_clear_400_and_reaches_nobody(servers, message_id):
+    sender = "bad-message-id"
+    status, text = webhook(servers, {"message": "hi", "message_id": message_id}, token=servers.token(sender))
+    assert status == 400 and '"message_id"' in json.loads(text)["error"]
+    assert "64 characters" in json.loads(text)["error"]
+    events = servers.get(f"/conversations/{sender}/tracker")["events"]
+    assert not any(e.get("event") == "user" for e in events)
+
+
+def test_a_retried_message_id_is_answered_with_the_open_question_and_stored_once(servers):
+    sender, token = "retrying-client", servers.token("retrying-client")
+    for text in ("hi", "let's do the self-assessment"):
+        assert webhook(servers, {"message": text}, token=token)[0] == 200
+    body = {"message": "agree", "message_id": "client-7:answer.1_a-b"}
+    status, first = webhook(servers, body, token=token)
+    assert status == 200 and "Recorded agree for question 1" in first and "Question 2" in first
+    status, again = webhook(servers, body, token=token)       # the reply was lost; the client sends it again
+    assert status == 200 and "Recorded" not in again and "Question 2" in again and "Question 3" not in again
+    dimensions = servers.export(sender)["self_assessment"].values()
+    assert [f["rating"] for d in dimensions for f in d["factors"].values() if f["rating"]] == ["agree"]
+    events = servers.get(f"/conversations/{sender}/tracker")["events"]
+    assert [e["message_id"] for e in events if e.get("event") == "user"][-2:] == [body["message_id"]] * 2
+
+
 def test_an_oversized_body_is_refused_before_it_is_read(servers):
     status, _ = webhook(servers, {"message": "hi", "padding": "x" * 300_000}, token=servers.token("big"))
     assert status == 413

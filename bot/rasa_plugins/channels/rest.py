@@ -6,10 +6,16 @@ sees the message: the token (401), the sender (403), the body's shape and size (
 message's length (answered with a request to split it, nothing stored). The caller's network
 address goes into the message's metadata (the join-code limit counts by it); whatever metadata
 or input channel the body claims is ignored.
+
+A client may name each message with "message_id" (at most 64 of A-Z a-z 0-9 _ . : -) and send the same id
+again when it retries after a failed request: the message becomes Rasa's message id and goes into the
+metadata too (MESSAGE_ID_KEY), where the actions find it, and an answer already applied under that id is
+not applied again (bot/conversation/guide.py). Without one, nothing changes.
 """
 from __future__ import annotations
 
 import logging
+import re
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable
 
@@ -22,7 +28,10 @@ from bot.identity.tokens import REST, TokenError, verify
 from bot.rasa_plugins.channels.limits import BODY_LIMIT, bearer, caller_address, too_long, too_long_reply
 
 logger = logging.getLogger(__name__)
-USAGE = 'POST a JSON object {"message": "..."} with the header "Authorization: Bearer <token>"'
+USAGE = ('POST a JSON object {"message": "...", "message_id": "<optional id, the same when retrying>"} '
+         'with the header "Authorization: Bearer <token>"')
+MESSAGE_ID_KEY = "message_id"   # in the message's metadata: the id the client chose (absent when it chose none)
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 def refuse(status: int, reason: str) -> Any:
@@ -61,15 +70,21 @@ class AuthenticatedRest(RestInput):
                 return refuse(400, 'The body needs "message" as a string.')
             if not isinstance(sender, str):
                 return refuse(400, '"sender", when given, must be a string.')
+            message_id = body.get("message_id")
+            if message_id is not None and not (isinstance(message_id, str) and MESSAGE_ID.fullmatch(message_id)):
+                return refuse(400, '"message_id", when given, must be a string of 1 to 64 characters from '
+                                   'A-Z, a-z, 0-9 and _ . : -')
             if sender != identity.sender:
                 return refuse(403, "The token is not for this sender.")
             if too_long(message):
                 return response.json([{"recipient_id": sender, "text": too_long_reply(message)}])
             metadata = {"address": caller_address(request)}
+            if message_id is not None:
+                metadata[MESSAGE_ID_KEY] = message_id
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(message, collector, sender, input_channel=self.name(),
-                                                 metadata=metadata))
+                                                 metadata=metadata, message_id=message_id))
             except CancelledError:
                 logger.error("A REST message timed out before it was answered.")
             except Exception:

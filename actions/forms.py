@@ -80,11 +80,15 @@ def form_ends(events: list[EventType]) -> bool:
 def follows_a_message(tracker: Tracker, form: str) -> bool:
     """Whether this run of the form comes straight after the user's message, no other action between (Rasa
     sends the form's own run as the tracker's last action; the latest action name is always the form's)."""
+    own_run_seen = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             return True
-        if event.get("event") == "action" and event.get("name") not in (form, "action_extract_slots"):
+        if event.get("event") != "action" or event.get("name") == "action_extract_slots":
+            continue
+        if event.get("name") != form or own_run_seen:   # another action, or an earlier run of this form
             return False
+        own_run_seen = True
     return False
 
 

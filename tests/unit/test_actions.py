@@ -337,3 +337,17 @@ def test_a_message_that_fills_no_slot_asks_nothing_in_the_call_rasa_rejects():
     messages, _ = run(forms.ValidateSelfAssessmentForm(), active_loop="self_assessment_form",
                       latest_action="action_explain")
     assert messages[-1]["text"].startswith("Question 1 of 17")
+
+
+def test_a_form_run_again_after_its_own_run_asks_its_question():
+    """Leaving one worksheet for another: the form's first run (the message) pauses it, Rasa runs it again
+    at once for the other worksheet, and that second run must ask the new worksheet's first question."""
+    from actions.forms import follows_a_message
+    first = Tracker.from_dict({"sender_id": "u", "slots": {}, "latest_message": {}, "paused": False,
+                               "events": [{"event": "user", "text": "wait can we start the logic model"},
+                                          {"event": "action", "name": "worksheet_form"}]})
+    again = Tracker.from_dict({"sender_id": "u", "slots": {}, "latest_message": {}, "paused": False,
+                               "events": first.events + [{"event": "active_loop", "name": None},
+                                                         {"event": "action", "name": "worksheet_form"}]})
+    assert follows_a_message(first, "worksheet_form") is True
+    assert follows_a_message(again, "worksheet_form") is False

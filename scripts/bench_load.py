@@ -180,8 +180,10 @@ def main() -> int:
         common = Assistant("Common Ground", f"http://127.0.0.1:{ours.rasa_port}", ours.token,
                            {"rasa": ours.rasa_pid, "actions": ours.processes[0].pid}, ours.api_token)
         sample = Assistant("rasa init", f"http://127.0.0.1:{sample_port}", processes={"rasa": sample_process.pid})
-        for assistant in (common, sample):            # warm both up: first turns load lazy parts
-            for text in script(3):
+        # Warm both up with one whole script: a turn whose tensor shapes a model has not seen yet is traced
+        # first (a second or two, once per shape), and lazy parts load on first use.
+        for assistant in (common, sample):
+            for text in script(args.answers):
                 assistant.say(f"warm-{run}", text)
         print(f"\n{len(script(args.answers))} messages per user; turn times in ms; memory after each level (MB)\n")
         print(f"{'users':>5} | {'Common Ground msg/s':>19} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>6} | "

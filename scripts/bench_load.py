@@ -95,7 +95,8 @@ def long_conversation(assistant: Assistant, events: int, run: str, visits: bool,
     """Median turn (ms) in a fresh conversation and in one that holds `events` stored events.
 
     `visits`: the history is earlier visits of 50 events, each its own session (what the server stores
-    for someone who keeps coming back, now that sessions end after an hour of silence); else all of it
+    for someone who keeps coming back, now that sessions end after an hour of silence), and the measured
+    turns are a new visit; else all of it
     is in the current session (someone who typed thousands of messages without a pause). The events are
     posted in time order after the conversation's first turn, so each store holds them as it would
     have stored them itself."""
@@ -109,6 +110,8 @@ def long_conversation(assistant: Assistant, events: int, run: str, visits: bool,
         filler.append({"event": "user", "text": f"earlier message {i}",
                        "parse_data": {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}})
         filler.append({"event": "bot", "text": f"earlier reply {i}"})
+    if visits:   # the member is back for a new visit: only the history differs from the fresh conversation
+        filler += [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
     for i, event in enumerate(filler):
         event["timestamp"] = start + i * 1e-5
     for first in range(0, len(filler), 1000):

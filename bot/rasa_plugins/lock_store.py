@@ -34,4 +34,15 @@ class CommonGroundLockStore(LockStore):
 
     def __new__(cls, endpoint_config: Optional[Any] = None) -> LockStore:  # type: ignore[misc]
         url = os.environ.get(REDIS_URL_ENV, "").strip()
+        if not url and sanic_workers() > 1:
+            # Rasa lets any lock store named by class run several workers; memory locks are per worker, so two
+            # messages of one conversation could run at once in two workers.
+            raise ValueError(f"SANIC_WORKERS above 1 needs {REDIS_URL_ENV} (locks every worker sees)")
         return RedisLockStore(**redis_settings(url)) if url else InMemoryLockStore()
+
+
+def sanic_workers() -> int:
+    try:
+        return int(os.environ.get("SANIC_WORKERS", "1"))
+    except ValueError:
+        return 1

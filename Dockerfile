@@ -3,7 +3,7 @@
 #   docker run IMAGE actions   the action server on :5055
 #   docker run IMAGE migrate   create or upgrade the database schema, then exit
 # The model is trained here, at build time, from the data in the build context, so an image always
-# carries the model that matches its code (about 5 minutes on two cores). compose.yaml and
+# carries the model that matches its code (a few minutes on two cores). compose.yaml and
 # deploy/k8s/ use this image; see README, Deploying.
 
 # The web page's chat widget, from the npm registry, checked against its known digest and without its

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.services import app
 from bot.conversation.place import speaking_in
 from bot.language.replies import Reply, Turn
+from bot.rasa_plugins.names import MESSAGE_ID_KEY
 
 RESUME_SLOT = "resume_form"
 
@@ -32,10 +33,14 @@ def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def message_metadata(tracker: Tracker) -> dict:
+    """What the channel said about the latest message (its metadata), as it reached Rasa."""
+    return tracker.latest_message.get("metadata") or {}
+
+
 def client_message_id(tracker: Tracker) -> Optional[str]:
     """The id the client gave the latest message (REST's "message_id", kept in its metadata), if any."""
-    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
-    return ((user or {}).get("metadata") or {}).get("message_id")
+    return message_metadata(tracker).get(MESSAGE_ID_KEY)
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -72,7 +77,7 @@ def shared_space(tracker: Tracker) -> bool:
     """Whether the latest message came from a space others read. The Teams channel says so in the message's
     metadata ("shared"), the Slack channel the other way round ("direct"); a Slack channel id that is not a
     direct message's (D...) counts too."""
-    metadata = tracker.latest_message.get("metadata") or {}
+    metadata = message_metadata(tracker)
     if "shared" in metadata:
         return bool(metadata["shared"])
     if "direct" in metadata:

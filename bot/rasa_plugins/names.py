@@ -6,3 +6,7 @@ REMINDER_INTENT = "EXTERNAL_reminder"
 # The slot action_delete_my_data sets once a deletion is confirmed; the tracker store then drops
 # the conversation's stored events (the typed answers live there too).
 DELETED_SLOT = "data_deleted"
+
+# The key under which the REST channel puts a client's own message id into the message's metadata; the
+# actions read it there to apply a retried answer once.
+MESSAGE_ID_KEY = "message_id"

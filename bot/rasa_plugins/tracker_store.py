@@ -28,7 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.config import database_url
 from bot.rasa_plugins import action_results, log_privacy
 from bot.rasa_plugins.names import DELETED_SLOT
-from bot.storage.db import Database, sqlite_pragmas
+from bot.storage.db import SQLITE_POOL, Database, sqlite_pragmas
 
 # Every Rasa process loads this store (`make chat`'s shell too): no texts in its logs, and the action
 # server's replies checked against a schema compiled once.
@@ -71,8 +71,7 @@ class CommonGroundTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
-                                           connect_args={"check_same_thread": False})
+            self.engine = sa.create_engine(url, **SQLITE_POOL)
             sa.event.listen(self.engine, "connect", sqlite_pragmas)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
         self._index_sessions()

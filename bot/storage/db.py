@@ -45,6 +45,12 @@ class SchemaError(RuntimeError):
     """The database's schema is not the one this code expects (missing, older or newer)."""
 
 
+# SQLite connections are pooled too (SQLAlchemy 1.4 opens one per transaction for a file), so the pragmas run
+# once per connection and closing one never checkpoints the write-ahead log mid-turn; a pooled connection
+# may serve another thread next (the action server's, the Rasa tracker store's worker threads).
+SQLITE_POOL = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+
+
 def sqlite_pragmas(dbapi_connection, _record) -> None:
     """Every SQLite connection's settings (ours and the Rasa tracker store's, which shares the file)."""
     cursor = dbapi_connection.cursor()
@@ -64,10 +70,7 @@ class Database:
     def __init__(self, url: Optional[str] = None, migrate: bool = True) -> None:
         self.url = url or database_url()
         # hide_parameters: an error's log line names the statement, never the answers it carried
-        sqlite = self.url.startswith("sqlite")
-        # SQLite connections are pooled too (SQLAlchemy 1.4 opens one per transaction for a file), so the
-        # pragmas run once per connection and closing one never checkpoints the write-ahead log mid-turn.
-        pooled = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}} if sqlite else {}
+        pooled = SQLITE_POOL if self.url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True, hide_parameters=True, **pooled)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", sqlite_pragmas)

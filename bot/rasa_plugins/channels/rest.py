@@ -26,11 +26,11 @@ from sanic.request import Request
 
 from bot.identity.tokens import REST, TokenError, verify
 from bot.rasa_plugins.channels.limits import BODY_LIMIT, bearer, caller_address, too_long, too_long_reply
+from bot.rasa_plugins.names import MESSAGE_ID_KEY
 
 logger = logging.getLogger(__name__)
 USAGE = ('POST a JSON object {"message": "...", "message_id": "<optional id, the same when retrying>"} '
          'with the header "Authorization: Bearer <token>"')
-MESSAGE_ID_KEY = "message_id"   # in the message's metadata: the id the client chose (absent when it chose none)
 MESSAGE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
